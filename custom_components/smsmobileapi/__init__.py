@@ -1,0 +1,91 @@
+"""The SMSMobileAPI integration: your own Android phone as an SMS and WhatsApp gateway."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
+from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
+from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
+from .entity import phone_device_identifier, phone_identifier
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:
+    """Build the API client of an entry with Home Assistant's shared HTTP session."""
+    data = entry.data
+    credentials = (
+        ApiKeyCredentials(data[CONF_API_KEY])
+        if data[CONF_AUTH_TYPE] == AUTH_API_KEY
+        else OAuth2Credentials(data[CONF_CLIENT_ID], data[CONF_CLIENT_SECRET])
+    )
+    return SmsMobileApiClient(
+        async_get_clientsession(hass), credentials, base_url=data[CONF_BASE_URL]
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
+    """Connect to the account, read it once, then set up the platforms."""
+    client = create_client(hass, entry)
+    coordinator = SmsMobileApiCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = SmsMobileApiRuntimeData(client=client, coordinator=coordinator)
+
+    @callback
+    def _sync_phone_devices() -> None:
+        _async_sync_phone_devices(hass, entry)
+
+    _sync_phone_devices()
+    entry.async_on_unload(coordinator.async_add_listener(_sync_phone_devices))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
+    """Unload the platforms; the coordinator stops with its last listener."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SmsMobileApiConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a phone's device once the phone is no longer connected."""
+    phones = entry.runtime_data.coordinator.data.phones
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN and (sid := phone_identifier(identifier)) is not None:
+            return sid not in phones
+    return False
+
+
+@callback
+def _async_sync_phone_devices(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> None:
+    """Keep phone devices in step with the account: new names and versions, gone phones removed."""
+    registry = dr.async_get(hass)
+    phones = entry.runtime_data.coordinator.data.phones
+    if not entry.runtime_data.coordinator.last_update_success:
+        return
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        sid = next(
+            (
+                phone_identifier(identifier)
+                for domain, identifier in device.identifiers
+                if domain == DOMAIN and phone_identifier(identifier) is not None
+            ),
+            None,
+        )
+        if sid is None:
+            continue
+        phone = phones.get(sid)
+        if phone is None:
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            continue
+        name = phone.label or phone.device_id
+        if device.name != name or device.sw_version != phone.version:
+            registry.async_update_device(device.id, name=name, sw_version=phone.version)
+
+
+__all__ = ["async_setup_entry", "async_unload_entry", "phone_device_identifier"]

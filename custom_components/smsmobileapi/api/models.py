@@ -1,0 +1,140 @@
+"""Typed, frozen models of what the SMSMobileAPI service returns.
+
+Every datetime is timezone-aware UTC. Parsing lives in ``parsing.py``; these classes only hold data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    """How a message is sent."""
+
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    SMS_WHATSAPP = "sms_whatsapp"
+
+
+class CallType(StrEnum):
+    """The three call logs the phone synchronises."""
+
+    MISSED = "missed"
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+class ConversationOrigin(StrEnum):
+    """Where the conversation listing starts from."""
+
+    RECEIVED = "received"
+    SENT = "sent"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceivedSms:
+    """An SMS received by one of the account's phones."""
+
+    guid: str
+    number: str
+    message: str
+    received_at: datetime
+    device_id: str | None = None
+    alias: str | None = None
+    sms_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """One row of a call log."""
+
+    call_type: CallType
+    number: str
+    call_at: datetime
+    name: str | None = None
+    duration: int | None = None
+    geo_location: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identify the call; the missed-call log has no id, so number and time it is."""
+        return f"{self.call_type}:{self.number}:{int(self.call_at.timestamp())}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Phone:
+    """A phone connected to the account's gateway."""
+
+    device_id: str
+    label: str | None = None
+    online: bool | None = None
+    battery: int | None = None
+    version: str | None = None
+    last_seen: datetime | None = None
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhoneList:
+    """The connected phones and the account's limits when the service gives them."""
+
+    phones: tuple[Phone, ...]
+    connected_limit: int | None = None
+    connected_now: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendResult:
+    """The service's acknowledgement of a message: queued, not yet delivered."""
+
+    guid: str
+    queued_at: datetime | None = None
+    note: str | None = None
+    whatsapp: bool = False
+    encrypted: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentFromMobile:
+    """An SMS sent from the phone itself and synchronised (last 7 days only)."""
+
+    number: str
+    message: str
+    sent_at: datetime | None = None
+    device_id: str | None = None
+    synced_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationMessage:
+    """One message of a conversation."""
+
+    direction: str
+    message: str
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    status: str | None = None
+    device_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Conversation:
+    """Messages exchanged with one number, oldest first as the service orders them."""
+
+    number: str
+    alias: str | None = None
+    messages: tuple[ConversationMessage, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessToken:
+    """An OAuth2 access token and when it stops working."""
+
+    token: str = field(repr=False)
+    expires_at: datetime
+
+
+type JsonObject = dict[str, Any]

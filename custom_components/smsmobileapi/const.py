@@ -1,0 +1,35 @@
+"""Constants of the SMSMobileAPI integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "smsmobileapi"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data.
+CONF_AUTH_TYPE: Final = "auth_type"
+CONF_BASE_URL: Final = "base_url"
+CONF_PROVIDER: Final = "provider"
+SECTION_ADVANCED: Final = "advanced"
+
+AUTH_API_KEY: Final = "api_key"
+AUTH_OAUTH2: Final = "oauth2"
+PROVIDER_SMSMOBILEAPI: Final = "smsmobileapi"
+
+DASHBOARD_URL: Final = "https://smsmobileapi.com/"
+
+# Polling. Received SMS are cheap (incremental); phones and call logs change slowly.
+SMS_SCAN_INTERVAL: Final = timedelta(seconds=60)
+SLOW_SCAN_INTERVAL: Final = timedelta(minutes=5)
+# Re-read the full list of unread SMS this often; in between it is kept up to date locally.
+UNREAD_RESYNC_INTERVAL: Final = timedelta(hours=6)
+# The phone may synchronise a message up to ~10 minutes after it arrived (Android background
+# limits, see the call-management doc), so each poll looks back this far before the newest seen.
+SYNC_OVERLAP: Final = timedelta(minutes=15)
+# A first poll (no cursor yet) reads this much history.
+INITIAL_SYNC_WINDOW: Final = timedelta(days=7)
+ANSWERED_CALLS_POLL_LIMIT: Final = 200
+MISSED_CALLS_POLL_LIMIT: Final = 100

@@ -1,0 +1,59 @@
+"""Diagnostics with every secret, phone number and message text redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+
+from .coordinator import SmsMobileApiConfigEntry
+
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_WEBHOOK_ID,
+    "webhook_secret",
+    "unique_id",
+    "number",
+    "phone_number",
+    "message",
+    "alias",
+    "name",
+    "label",
+    "geo_location",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SmsMobileApiConfigEntry
+) -> dict[str, Any]:
+    """Return the entry and the coordinator's last data, redacted."""
+    coordinator = entry.runtime_data.coordinator
+    data = coordinator.data
+    return async_redact_data(
+        {
+            "entry": {
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+                "unique_id": entry.unique_id,
+                "subentries": [dict(sub.data) for sub in entry.subentries.values()],
+            },
+            "coordinator": {
+                "last_update_success": coordinator.last_update_success,
+                "update_interval": str(coordinator.update_interval),
+                "ledger_size": len(coordinator.ledger),
+            },
+            "data": {
+                "phones": [asdict(phone) for phone in data.phones.values()],
+                "unread_count": data.unread_count,
+                "last_sms": asdict(data.last_sms) if data.last_sms else None,
+                "recent_missed_calls": [asdict(call) for call in data.recent_missed_calls],
+                "last_calls": {str(kind): asdict(call) for kind, call in data.last_calls.items()},
+            },
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,117 @@
+"""Base entities: one service device for the account, one device per connected phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import Phone
+from .const import DASHBOARD_URL, DOMAIN
+from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
+
+_PHONE_PREFIX = "phone_"
+MANUFACTURER = "SMSMobileAPI"
+
+
+def account_identifier(entry_id: str) -> str:
+    """Device identifier of an entry's account device."""
+    return f"account_{entry_id}"
+
+
+def phone_device_identifier(device_id: str) -> str:
+    """Device identifier of a connected phone."""
+    return f"{_PHONE_PREFIX}{device_id}"
+
+
+def phone_identifier(identifier: str) -> str | None:
+    """The phone id in a device identifier, or None when it is not a phone's."""
+    return identifier.removeprefix(_PHONE_PREFIX) if identifier.startswith(_PHONE_PREFIX) else None
+
+
+def phone_device_info(phone: Phone) -> DeviceInfo:
+    """Describe a connected phone for the device registry."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, phone_device_identifier(phone.device_id))},
+        name=phone.label or phone.device_id,
+        manufacturer=MANUFACTURER,
+        model="Android gateway",
+        sw_version=phone.version,
+    )
+
+
+class SmsMobileApiEntity(CoordinatorEntity[SmsMobileApiCoordinator]):
+    """Common base: translated names, coordinator-driven."""
+
+    _attr_has_entity_name = True
+
+
+class AccountEntity(SmsMobileApiEntity):
+    """An entity of the account's service device."""
+
+    def __init__(
+        self, coordinator: SmsMobileApiCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the account device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, account_identifier(entry.entry_id))},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model="SMS gateway account",
+            entry_type=DeviceEntryType.SERVICE,
+            configuration_url=DASHBOARD_URL,
+        )
+
+
+class PhoneEntity(SmsMobileApiEntity):
+    """An entity of one connected phone; unavailable once the phone is gone."""
+
+    def __init__(
+        self,
+        coordinator: SmsMobileApiCoordinator,
+        description: EntityDescription,
+        device_id: str,
+    ) -> None:
+        """Attach the entity to the phone's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.device_id = device_id
+        self._attr_unique_id = f"{device_id}_{description.key}"
+        self._attr_device_info = phone_device_info(coordinator.data.phones[device_id])
+
+    @property
+    def phone(self) -> Phone | None:
+        """The phone as last polled, or None when it disappeared."""
+        return self.coordinator.data.phones.get(self.device_id)
+
+    @property
+    def available(self) -> bool:
+        """Available while the coordinator works and the phone is still connected."""
+        return super().available and self.phone is not None
+
+
+def async_add_phone_entities(
+    entry: SmsMobileApiConfigEntry,
+    add_entities: Callable[[Iterable[Entity]], None],
+    factory: Callable[[str], Iterable[Entity]],
+) -> None:
+    """Add a phone's entities now and whenever a new phone connects."""
+    coordinator = entry.runtime_data.coordinator
+    known: set[str] = set()
+
+    @callback
+    def _add_new_phones() -> None:
+        new = [sid for sid in coordinator.data.phones if sid not in known]
+        if new:
+            known.update(new)
+            add_entities([entity for sid in new for entity in factory(sid)])
+
+    _add_new_phones()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new_phones))

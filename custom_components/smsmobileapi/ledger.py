@@ -1,0 +1,84 @@
+"""The record of what was already seen, and how far each source has been read.
+
+Keyed on identity (an SMS GUID, a webhook event id, a call's number and time), never on content: two
+identical texts are two messages. Bounded in size and in age, so it stays small however large the
+inbox grows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import heapq
+
+DEFAULT_MAX_ENTRIES = 5000
+# Longer than any re-read window (the sync overlap) and than the webhook's retry horizon.
+DEFAULT_MAX_AGE = timedelta(days=2)
+
+
+class Ledger:
+    """Seen identities with their time, and a cursor per source."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_age: timedelta = DEFAULT_MAX_AGE,
+    ) -> None:
+        """Keep at most ``max_entries`` identities, none older than ``max_age``."""
+        self._seen: dict[str, datetime] = {}
+        self._cursors: dict[str, datetime] = {}
+        self._max_entries = max_entries
+        self._max_age = max_age
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether nothing was ever recorded."""
+        return not self._seen and not self._cursors
+
+    def __len__(self) -> int:
+        """Count the identities kept."""
+        return len(self._seen)
+
+    def seen(self, source: str, identity: str) -> bool:
+        """Whether an item of ``source`` was recorded."""
+        return f"{source}\x1f{identity}" in self._seen
+
+    def add(self, source: str, identity: str, at: datetime) -> bool:
+        """Record an item of ``source``; True when it is new, False when it was seen before."""
+        key = f"{source}\x1f{identity}"
+        if key in self._seen:
+            return False
+        self._seen[key] = at
+        if len(self._seen) > self._max_entries:
+            self._evict(len(self._seen) - self._max_entries)
+        return True
+
+    def cursor(self, source: str) -> datetime | None:
+        """Time of the newest item read from ``source``."""
+        return self._cursors.get(source)
+
+    def advance(self, source: str, at: datetime) -> None:
+        """Move the cursor of ``source`` forward to ``at`` (never backward)."""
+        current = self._cursors.get(source)
+        if current is None or at > current:
+            self._cursors[source] = at
+
+    def prune(self, now: datetime) -> None:
+        """Forget identities older than the maximum age.
+
+        Age counts back from the source's cursor when it is older than ``now``: a source that has
+        been quiet for days still re-reads its newest items, which must stay known.
+        """
+        limits = {
+            source: min(cursor, now) - self._max_age for source, cursor in self._cursors.items()
+        }
+        default = now - self._max_age
+        self._seen = {
+            key: at
+            for key, at in self._seen.items()
+            if at >= limits.get(key.partition("\x1f")[0], default)
+        }
+
+    def _evict(self, count: int) -> None:
+        for key, _ in heapq.nsmallest(count, self._seen.items(), key=lambda item: item[1]):
+            del self._seen[key]

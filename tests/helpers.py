@@ -1,0 +1,34 @@
+"""Helpers shared by the tests."""
+
+import json
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.smsmobileapi.const import DOMAIN
+
+
+def integration_states(hass: HomeAssistant) -> dict[str, dict[str, Any]]:
+    """State, attributes and registry facts of every entity of the integration, by entity id.
+
+    Our own, version-independent shape, so the same snapshot holds on every Home Assistant
+    version we test.
+    """
+    registry = er.async_get(hass)
+    result: dict[str, dict[str, Any]] = {}
+    for entry in sorted(registry.entities.values(), key=lambda item: item.entity_id):
+        if entry.platform != DOMAIN:
+            continue
+        state = hass.states.get(entry.entity_id)
+        result[entry.entity_id] = {
+            "unique_id": entry.unique_id,
+            "translation_key": entry.translation_key,
+            "entity_category": entry.entity_category,
+            "disabled_by": entry.disabled_by,
+            "original_device_class": entry.original_device_class,
+            "state": state.state if state else None,
+            "attributes": dict(state.attributes) if state else None,
+        }
+    # Plain JSON values: enum members print differently from one Home Assistant version to another.
+    return json.loads(json.dumps(result, default=str))

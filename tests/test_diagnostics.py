@@ -1,0 +1,30 @@
+"""Diagnostics: useful, and without secrets, numbers or texts."""
+
+import json
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import API_KEY, WEBHOOK_ID, Simulator
+
+
+async def test_diagnostics_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The download holds the entry and the data, with every private value redacted."""
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+    assert diagnostics == snapshot
+    text = json.dumps(diagnostics)
+    for private in (API_KEY, WEBHOOK_ID, "+32470000001", "See you", "Kitchen phone", "Alex"):
+        assert private not in text
+    assert diagnostics["data"]["unread_count"] == 3
+    assert len(diagnostics["data"]["phones"]) == 2
