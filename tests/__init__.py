@@ -1,0 +1,1 @@
+"""Tests of the SMSMobileAPI integration, its client and its simulator."""

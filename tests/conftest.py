@@ -72,9 +72,7 @@ async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
     """
     # Seeded: generated GUIDs are the same on every run, so snapshots are stable.
     state = SimulatorState(rng=random.Random(20260923))  # noqa: S311
-    account = state.add_account(
-        api_key=API_KEY, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
-    )
+    account = state.add_account(api_key=API_KEY, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     server = SimulatorServer(state, host="127.0.0.1", port=0)
     await server.start()
     try:
@@ -120,19 +118,35 @@ def seeded(simulator: Simulator) -> Simulator:
             received_at=now - timedelta(minutes=minutes),
             sid="phone-kitchen",
         )
-    state.add_call(account, call_type="missed", number="+32470000003", name="Alex",
-                   at=now - timedelta(minutes=20), duration=0)
-    state.add_call(account, call_type="incoming", number="+32470000004", name="Sam",
-                   at=now - timedelta(minutes=40), duration=125)
-    state.add_call(account, call_type="outgoing", number="+32470000005", name=None,
-                   at=now - timedelta(minutes=15), duration=42)
+    state.add_call(
+        account,
+        call_type="missed",
+        number="+32470000003",
+        name="Alex",
+        at=now - timedelta(minutes=20),
+        duration=0,
+    )
+    state.add_call(
+        account,
+        call_type="incoming",
+        number="+32470000004",
+        name="Sam",
+        at=now - timedelta(minutes=40),
+        duration=125,
+    )
+    state.add_call(
+        account,
+        call_type="outgoing",
+        number="+32470000005",
+        name=None,
+        at=now - timedelta(minutes=15),
+        duration=42,
+    )
     return simulator
 
 
 @pytest.fixture
-def make_entry(
-    hass: HomeAssistant, simulator: Simulator
-) -> Callable[..., MockConfigEntry]:
+def make_entry(hass: HomeAssistant, simulator: Simulator) -> Callable[..., MockConfigEntry]:
     """Build (and add to hass) an API-key config entry bound to the simulator."""
 
     def _make(**data: str) -> MockConfigEntry:

@@ -19,7 +19,6 @@ from custom_components.smsmobileapi.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
-
 from smsmobileapi_simulator import SimulatorServer
 
 from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET, Simulator
@@ -286,3 +285,36 @@ async def test_reconfigure_oauth2_other_account_refused(
         },
     )
     assert result["reason"] == "wrong_account"
+
+
+async def test_options_webhook_secret(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """The options show the webhook URL, set and clear the V2 secret, and reload the entry."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["webhook_url"].endswith(
+        f"/api/webhook/{loaded_entry.data[CONF_WEBHOOK_ID]}"
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"webhook_secret": "  s3cret "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options == {"webhook_secret": "s3cret"}
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert loaded_entry.options == {}
+
+
+async def test_created_entry_shows_webhook_url(hass: HomeAssistant, seeded: Simulator) -> None:
+    """The success message carries the webhook URL to paste in the dashboard."""
+    hass.config.external_url = "https://ha.example.org"
+    flow_id = await _start(hass, AUTH_API_KEY)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_KEY: API_KEY, "advanced": {CONF_BASE_URL: seeded.url}}
+    )
+    webhook_id = result["data"][CONF_WEBHOOK_ID]
+    assert result["description_placeholders"]["webhook_url"] == (
+        f"https://ha.example.org/api/webhook/{webhook_id}"
+    )

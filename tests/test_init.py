@@ -130,7 +130,9 @@ async def test_outage_and_recovery(
     await _tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert hass.states.get("sensor.smsmobileapi_unread_sms").state == "3"
     errors = [r for r in caplog.records if "Error fetching" in r.getMessage()]
-    recoveries = [r for r in caplog.records if "Fetching" in r.getMessage() and "recovered" in r.getMessage()]
+    recoveries = [
+        r for r in caplog.records if "Fetching" in r.getMessage() and "recovered" in r.getMessage()
+    ]
     assert len(errors) == 1
     assert len(recoveries) == 1
 

@@ -10,9 +10,11 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
 from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
-from .entity import phone_device_identifier, phone_identifier
+from .identifiers import phone_identifier
+from .inbox import Inbox
+from .webhook import async_register_webhook, async_remove_cloudhook, async_setup_cloudhook
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 
 def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:
@@ -29,11 +31,18 @@ def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGat
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
-    """Connect to the account, read it once, then set up the platforms."""
+    """Connect to the account, read it once, listen on the webhook, set up the platforms."""
     client = create_client(hass, entry)
-    coordinator = SmsMobileApiCoordinator(hass, entry, client)
+    inbox = Inbox(hass, entry.entry_id)
+    await inbox.async_load()
+    coordinator = SmsMobileApiCoordinator(hass, entry, client, inbox)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = SmsMobileApiRuntimeData(client=client, coordinator=coordinator)
+    entry.runtime_data = SmsMobileApiRuntimeData(
+        client=client, coordinator=coordinator, inbox=inbox
+    )
+    entry.async_on_unload(inbox.async_save)
+    await async_setup_cloudhook(hass, entry)
+    async_register_webhook(hass, entry)
 
     @callback
     def _sync_phone_devices() -> None:
@@ -48,6 +57,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry)
 async def async_unload_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
     """Unload the platforms; the coordinator stops with its last listener."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> None:
+    """Forget the entry's ledger and cloudhook."""
+    await Inbox(hass, entry.entry_id).async_remove()
+    await async_remove_cloudhook(hass, entry)
 
 
 async def async_remove_config_entry_device(
@@ -86,6 +101,3 @@ def _async_sync_phone_devices(hass: HomeAssistant, entry: SmsMobileApiConfigEntr
         name = phone.label or phone.device_id
         if device.name != name or device.sw_version != phone.version:
             registry.async_update_device(device.id, name=name, sw_version=phone.version)
-
-
-__all__ = ["async_setup_entry", "async_unload_entry", "phone_device_identifier"]

@@ -6,8 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -34,14 +40,17 @@ from .const import (
     AUTH_OAUTH2,
     CONF_AUTH_TYPE,
     CONF_BASE_URL,
+    CONF_CLOUDHOOK_URL,
     CONF_PROVIDER,
+    CONF_WEBHOOK_SECRET,
     DASHBOARD_URL,
     DOMAIN,
     LOGGER,
     PROVIDER_SMSMOBILEAPI,
     SECTION_ADVANCED,
 )
-from .entity import phone_identifier
+from .identifiers import phone_identifier
+from .webhook import webhook_url
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector()
@@ -93,6 +102,12 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> SmsMobileApiOptionsFlow:
+        """Options: the webhook secret, and the webhook URL to paste in the dashboard."""
+        return SmsMobileApiOptionsFlow()
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Let the user choose how to authenticate."""
         return self.async_show_menu(step_id="user", menu_options=[AUTH_API_KEY, AUTH_OAUTH2])
@@ -119,13 +134,18 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(credentials.fingerprint)
                 self._abort_if_unique_id_configured()
                 self._abort_if_phones_configured(phone_ids)
+                webhook_id = webhook.async_generate_id()
                 return self.async_create_entry(
                     title="SMSMobileAPI",
                     data={
                         CONF_PROVIDER: PROVIDER_SMSMOBILEAPI,
                         **_credential_data(credentials),
                         CONF_BASE_URL: base_url,
-                        CONF_WEBHOOK_ID: webhook.async_generate_id(),
+                        CONF_WEBHOOK_ID: webhook_id,
+                    },
+                    description_placeholders={
+                        "webhook_url": webhook_url(self.hass, webhook_id),
+                        "dashboard_url": DASHBOARD_URL,
                     },
                 )
             errors["base"] = error
@@ -234,6 +254,34 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error while testing the credentials")
             return set(), "unknown"
         return {phone.device_id for phone in phones.phones}, None
+
+
+class SmsMobileApiOptionsFlow(OptionsFlowWithReload):
+    """Change how the entry behaves; it reloads when the options change."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the webhook URL and take the Webhook V2 signing secret."""
+        if user_input is not None:
+            options = {**self.config_entry.options}
+            secret = str(user_input.get(CONF_WEBHOOK_SECRET) or "").strip()
+            if secret:
+                options[CONF_WEBHOOK_SECRET] = secret
+            else:
+                options.pop(CONF_WEBHOOK_SECRET, None)
+            return self.async_create_entry(data=options)
+        schema = vol.Schema({vol.Optional(CONF_WEBHOOK_SECRET): _PASSWORD})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            description_placeholders={
+                "webhook_url": webhook_url(
+                    self.hass,
+                    self.config_entry.data[CONF_WEBHOOK_ID],
+                    self.config_entry.data.get(CONF_CLOUDHOOK_URL),
+                ),
+                "dashboard_url": DASHBOARD_URL,
+            },
+        )
 
 
 def _entry_phone_ids(flow: ConfigFlow, entry: ConfigEntry) -> set[str]:

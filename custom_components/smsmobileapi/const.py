@@ -33,3 +33,21 @@ SYNC_OVERLAP: Final = timedelta(minutes=15)
 INITIAL_SYNC_WINDOW: Final = timedelta(days=7)
 ANSWERED_CALLS_POLL_LIMIT: Final = 200
 MISSED_CALLS_POLL_LIMIT: Final = 100
+
+# Options.
+CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - an option key, not a secret
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+
+# Events on the bus (a public contract: automations use these names and fields).
+EVENT_SMS_RECEIVED: Final = "smsmobileapi_sms_received"
+EVENT_CALL: Final = "smsmobileapi_call"
+EVENT_WHATSAPP_RECEIVED: Final = "smsmobileapi_whatsapp_received"
+EVENT_MESSAGE_STATUS: Final = "smsmobileapi_message_status"
+
+SOURCE_WEBHOOK: Final = "webhook"
+SOURCE_POLL: Final = "poll"
+
+# An item older than this when it reaches us is "delayed" (so is one from before we started).
+DELAYED_AFTER: Final = timedelta(minutes=15)
+WEBHOOK_MAX_BODY: Final = 64 * 1024
+LEDGER_SAVE_DELAY: Final = 10  # seconds

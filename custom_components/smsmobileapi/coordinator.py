@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, override
 
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -31,10 +32,11 @@ from .const import (
     MISSED_CALLS_POLL_LIMIT,
     SLOW_SCAN_INTERVAL,
     SMS_SCAN_INTERVAL,
+    SOURCE_POLL,
     SYNC_OVERLAP,
     UNREAD_RESYNC_INTERVAL,
 )
-from .ledger import Ledger
+from .inbox import Inbox
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -52,6 +54,7 @@ class SmsMobileApiRuntimeData:
 
     client: SmsGateway
     coordinator: SmsMobileApiCoordinator
+    inbox: Inbox
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,9 +66,6 @@ class SmsMobileApiData:
     unread_count: int | None = None
     recent_missed_calls: tuple[Call, ...] = ()
     last_calls: Mapping[CallType, Call] = field(default_factory=dict)
-    # What this cycle saw for the first time (oldest first); empty on the very first sync.
-    new_sms: tuple[ReceivedSms, ...] = ()
-    new_calls: tuple[Call, ...] = ()
 
     def missed_calls_on(self, day: datetime) -> int:
         """Count the missed calls of the local calendar day of ``day``."""
@@ -87,8 +87,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         hass: HomeAssistant,
         entry: SmsMobileApiConfigEntry,
         client: SmsGateway,
-        *,
-        ledger: Ledger | None = None,
+        inbox: Inbox,
     ) -> None:
         """Poll ``client`` for ``entry``."""
         super().__init__(
@@ -99,7 +98,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             update_interval=SMS_SCAN_INTERVAL,
         )
         self.client = client
-        self.ledger = ledger or Ledger()
+        self.inbox = inbox
         self._slow_interval = SLOW_SCAN_INTERVAL
         self._next_slow_poll: datetime | None = None
         self._next_unread_resync: datetime | None = None
@@ -112,13 +111,11 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     @override
     async def _async_update_data(self) -> SmsMobileApiData:
         now = dt_util.utcnow()
-        first_sync = self.ledger.is_empty and self.data is None
         try:
-            new_sms = await self._poll_sms(now)
-            new_calls: list[Call] = []
+            await self._poll_sms(now)
             if self._next_slow_poll is None or now >= self._next_slow_poll:
                 await self._poll_phones()
-                new_calls = await self._poll_calls(now)
+                await self._poll_calls(now)
                 self._next_slow_poll = now + self._slow_interval
         except SmsMobileApiAuthenticationError as err:
             raise ConfigEntryAuthFailed(
@@ -140,6 +137,11 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        if self.inbox.first_sync:
+            self.inbox.mark_synced()
+        return self._snapshot()
+
+    def _snapshot(self) -> SmsMobileApiData:
         return SmsMobileApiData(
             phones=dict(self._phones),
             last_sms=self._last_sms,
@@ -148,37 +150,50 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 sorted(self._recent_missed.values(), key=lambda call: call.call_at, reverse=True)
             ),
             last_calls=dict(self._last_calls),
-            new_sms=() if first_sync else tuple(new_sms),
-            new_calls=() if first_sync else tuple(new_calls),
         )
+
+    @callback
+    def async_push_sms(self, sms: ReceivedSms) -> None:
+        """An SMS came by webhook: show it now, without moving the polling schedule."""
+        self._note_sms(sms, new=True)
+        self.data = self._snapshot()
+        self.async_update_listeners()
+
+    @callback
+    def async_push_call(self, call: Call) -> None:
+        """A call came by webhook: show it now, without moving the polling schedule."""
+        self._note_calls(call.call_type, (call,), dt_util.utcnow())
+        self.data = self._snapshot()
+        self.async_update_listeners()
 
     def _supports(self, capability: Capability) -> bool:
         return capability in self.client.capabilities
 
-    async def _poll_sms(self, now: datetime) -> list[ReceivedSms]:
+    async def _poll_sms(self, now: datetime) -> None:
         """Read SMS received since the newest one seen (minus the sync overlap)."""
         if not self._supports(Capability.RECEIVE_SMS):
-            return []
-        cursor = self.ledger.cursor("sms")
+            return
+        cursor = self.inbox.ledger.cursor("sms")
         after = cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW
         messages = await self.client.get_received_sms(after=after)
-        unread = self._unread
-        if unread is None or (
+        if self._unread is None or (
             self._next_unread_resync is not None and now >= self._next_unread_resync
         ):
             listed = await self.client.get_received_sms(unread_only=True)
-            unread = self._unread = {sms.guid for sms in listed}
+            self._unread = {sms.guid for sms in listed}
             self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
-        new = [sms for sms in messages if self.ledger.add("sms", sms.guid, sms.received_at)]
-        for sms in new:
-            unread.add(sms.guid)
-            self.ledger.advance("sms", sms.received_at)
-        if messages and (
-            self._last_sms is None or messages[-1].received_at >= self._last_sms.received_at
-        ):
-            self._last_sms = messages[-1]
-        self.ledger.prune(now)
-        return new
+        for sms in messages:
+            self._note_sms(sms, new=self.inbox.receive_sms(sms, SOURCE_POLL))
+        if messages:
+            self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages))
+        self.inbox.ledger.prune(now)
+
+    def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
+        """Keep the newest SMS; a new one is also unread."""
+        if new and self._unread is not None:
+            self._unread.add(sms.guid)
+        if self._last_sms is None or sms.received_at >= self._last_sms.received_at:
+            self._last_sms = sms
 
     async def _poll_phones(self) -> None:
         if not self._supports(Capability.PHONES):
@@ -186,47 +201,48 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         phones = await self.client.get_phones()
         self._phones = {phone.device_id: phone for phone in phones.phones}
 
-    async def _poll_calls(self, now: datetime) -> list[Call]:
-        """Read the three call logs; return the calls not seen before, oldest first."""
+    async def _poll_calls(self, now: datetime) -> None:
+        """Read the three call logs; each new call fires once."""
         if not self._supports(Capability.CALLS):
-            return []
-        new: list[Call] = []
-        missed_cursor = self.ledger.cursor(CallType.MISSED)
+            return
+        ledger = self.inbox.ledger
+        missed_cursor = ledger.cursor(CallType.MISSED)
         missed = await self.client.get_missed_calls(
             limit=MISSED_CALLS_POLL_LIMIT,
             date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
         )
-        new.extend(self._record_calls(CallType.MISSED, missed))
-        for call in missed:
-            if now - call.call_at <= _RECENT_CALLS_WINDOW:
+        self._record_calls(CallType.MISSED, missed, now)
+        for call_type in (CallType.INCOMING, CallType.OUTGOING):
+            cursor = ledger.cursor(call_type)
+            calls = await self.client.get_answered_calls(
+                call_type,
+                limit=ANSWERED_CALLS_POLL_LIMIT,
+                since=cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW,
+            )
+            self._record_calls(call_type, calls, now)
+        ledger.prune(now)
+
+    def _record_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
+        """Fire the calls not seen before (oldest first) and move the log's cursor."""
+        for call in sorted(calls, key=lambda item: item.call_at):
+            self.inbox.receive_call(call, SOURCE_POLL)
+        self._note_calls(call_type, calls, now)
+        if calls:
+            self.inbox.ledger.advance(call_type, max(call.call_at for call in calls))
+
+    def _note_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
+        """Keep the newest call of each log and the missed calls of the last two days."""
+        for call in calls:
+            last = self._last_calls.get(call_type)
+            if last is None or call.call_at >= last.call_at:
+                self._last_calls[call_type] = call
+            if call_type is CallType.MISSED:
                 self._recent_missed[call.key] = call
         self._recent_missed = {
             key: call
             for key, call in self._recent_missed.items()
             if now - call.call_at <= _RECENT_CALLS_WINDOW
         }
-        for call_type in (CallType.INCOMING, CallType.OUTGOING):
-            cursor = self.ledger.cursor(call_type)
-            calls = await self.client.get_answered_calls(
-                call_type,
-                limit=ANSWERED_CALLS_POLL_LIMIT,
-                since=cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW,
-            )
-            new.extend(self._record_calls(call_type, calls))
-        new.sort(key=lambda call: call.call_at)
-        self.ledger.prune(now)
-        return new
-
-    def _record_calls(self, call_type: CallType, calls: tuple[Call, ...]) -> list[Call]:
-        """Remember the newest call of a log and return those not seen before."""
-        if calls and (
-            (last := self._last_calls.get(call_type)) is None or calls[0].call_at >= last.call_at
-        ):
-            self._last_calls[call_type] = calls[0]
-        new = [call for call in calls if self.ledger.add(call_type, call.key, call.call_at)]
-        for call in new:
-            self.ledger.advance(call_type, call.call_at)
-        return new
 
     def mark_read(self, guid: str) -> None:
         """Forget an unread SMS after the user marked it read through us."""

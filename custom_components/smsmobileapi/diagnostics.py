@@ -45,7 +45,7 @@ async def async_get_config_entry_diagnostics(
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
-                "ledger_size": len(coordinator.ledger),
+                "ledger_size": len(entry.runtime_data.inbox.ledger),
             },
             "data": {
                 "phones": [asdict(phone) for phone in data.phones.values()],

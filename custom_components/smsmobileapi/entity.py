@@ -12,24 +12,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Phone
 from .const import DASHBOARD_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
+from .identifiers import account_identifier, phone_device_identifier
 
-_PHONE_PREFIX = "phone_"
 MANUFACTURER = "SMSMobileAPI"
-
-
-def account_identifier(entry_id: str) -> str:
-    """Device identifier of an entry's account device."""
-    return f"account_{entry_id}"
-
-
-def phone_device_identifier(device_id: str) -> str:
-    """Device identifier of a connected phone."""
-    return f"{_PHONE_PREFIX}{device_id}"
-
-
-def phone_identifier(identifier: str) -> str | None:
-    """The phone id in a device identifier, or None when it is not a phone's."""
-    return identifier.removeprefix(_PHONE_PREFIX) if identifier.startswith(_PHONE_PREFIX) else None
 
 
 def phone_device_info(phone: Phone) -> DeviceInfo:

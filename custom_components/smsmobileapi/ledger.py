@@ -7,8 +7,9 @@ inbox grows.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import heapq
+from typing import Any
 
 DEFAULT_MAX_ENTRIES = 5000
 # Longer than any re-read window (the sync overlap) and than the webhook's retry horizon.
@@ -78,6 +79,26 @@ class Ledger:
             for key, at in self._seen.items()
             if at >= limits.get(key.partition("\x1f")[0], default)
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise compactly (unix seconds) for storage."""
+        return {
+            "seen": [[key, int(at.timestamp())] for key, at in self._seen.items()],
+            "cursors": {source: at.timestamp() for source, at in self._cursors.items()},
+        }
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Restore what ``as_dict`` saved; malformed rows are skipped, never fatal."""
+        for row in data.get("seen") or ():
+            if isinstance(row, list) and len(row) == 2:
+                key, at = row
+                if isinstance(key, str) and isinstance(at, int | float):
+                    self._seen[key] = datetime.fromtimestamp(at, UTC)
+        for source, at in (data.get("cursors") or {}).items():
+            if isinstance(source, str) and isinstance(at, int | float):
+                self._cursors[source] = datetime.fromtimestamp(at, UTC)
+        if len(self._seen) > self._max_entries:
+            self._evict(len(self._seen) - self._max_entries)
 
     def _evict(self, count: int) -> None:
         for key, _ in heapq.nsmallest(count, self._seen.items(), key=lambda item: item[1]):

@@ -493,7 +493,7 @@ class SmsMobileApiClient:
             )
         try:
             body: Any = json.loads(text)
-        except ValueError:
+        except ValueError, RecursionError:
             body = None
         if not isinstance(body, Mapping):
             raise self._text_error(path, status, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+import math
 import re
 from typing import Any
 
@@ -80,9 +81,9 @@ def optional_int(value: object) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and _DIGITS.match(value.strip()):
-        return int(float(value.strip()))
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str) and _DIGITS.match(text := value.strip()):
+        return int(text.partition(".")[0])
     return None
 
 

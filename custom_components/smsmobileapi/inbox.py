@@ -1,0 +1,223 @@
+"""Deliver each incoming SMS, call and WhatsApp message exactly once.
+
+Webhooks and polls both hand their items to the ``Inbox``. It checks the ledger (keyed on identity,
+never on text), fires the bus event, tells the event entities, and saves the ledger with
+Home Assistant's ``Store`` (debounced, and on stop), so a restart replays nothing and catches up on
+what arrived meanwhile, marked ``delayed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api import Call, ReceivedSms
+from .api.webhook import (
+    CallEvent,
+    IgnoredEvent,
+    MessageStatusEvent,
+    SmsReceivedEvent,
+    WebhookEvent,
+    WhatsAppEvent,
+)
+from .const import (
+    DELAYED_AFTER,
+    DOMAIN,
+    EVENT_CALL,
+    EVENT_MESSAGE_STATUS,
+    EVENT_SMS_RECEIVED,
+    EVENT_WHATSAPP_RECEIVED,
+    LEDGER_SAVE_DELAY,
+    SOURCE_WEBHOOK,
+)
+from .identifiers import phone_device_identifier
+from .ledger import Ledger
+
+STORAGE_VERSION = 1
+SOURCE_SMS = "sms"
+SOURCE_EVENTS = "event"
+SOURCE_WHATSAPP = "whatsapp"
+
+
+def signal_incoming(entry_id: str) -> str:
+    """Dispatcher signal that carries an ``Incoming`` item of one entry."""
+    return f"{DOMAIN}_incoming_{entry_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """What an event entity needs: which entity (kind, phone) and what to show."""
+
+    kind: str  # "sms", "call" or "whatsapp"
+    event_type: str
+    phone_id: str | None
+    attributes: dict[str, Any]
+
+
+class Inbox:
+    """The exactly-once gate of one config entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Prepare the ledger of ``entry_id``; ``async_load`` reads what was saved."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.ledger = Ledger()
+        self.first_sync = True
+        self.started_at = dt_util.utcnow()
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
+        )
+
+    async def async_load(self) -> None:
+        """Read the saved ledger; without one, this is the entry's very first sync."""
+        data = await self._store.async_load()
+        if isinstance(data, dict):
+            self.ledger.load(data)
+            self.first_sync = False
+
+    @callback
+    def mark_synced(self) -> None:
+        """The first sync is recorded: from now on new items fire."""
+        self.first_sync = False
+        self.async_schedule_save()
+
+    @callback
+    def async_schedule_save(self) -> None:
+        """Save soon, once, however many items arrive meanwhile (and on stop)."""
+        self._store.async_delay_save(self.ledger.as_dict, LEDGER_SAVE_DELAY)
+
+    async def async_save(self) -> None:
+        """Save now (on unload)."""
+        await self._store.async_save(self.ledger.as_dict())
+
+    async def async_remove(self) -> None:
+        """Delete the saved ledger (the entry is being removed)."""
+        await self._store.async_remove()
+
+    # --- items -------------------------------------------------------------------------------
+
+    @callback
+    def receive_sms(self, sms: ReceivedSms, source: str) -> bool:
+        """Fire an SMS unless it was seen; True when it was new."""
+        if not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
+            return False
+        if not self.first_sync:
+            device_id = self._device_id(sms.device_id)
+            data = {
+                "config_entry_id": self.entry_id,
+                "device_id": device_id,
+                "guid": sms.guid,
+                "number": sms.number,
+                "message": sms.message,
+                "alias": sms.alias,
+                "received_at": sms.received_at.isoformat(),
+                "source": source,
+                "delayed": self._delayed(sms.received_at),
+            }
+            self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data)
+            self._dispatch("sms", "received", sms.device_id, data)
+        self.async_schedule_save()
+        return True
+
+    @callback
+    def receive_call(self, call: Call, source: str, phone_id: str | None = None) -> bool:
+        """Fire a call unless it was seen; True when it was new."""
+        if not self.ledger.add(call.call_type, call.key, call.call_at):
+            return False
+        if not self.first_sync:
+            data = {
+                "config_entry_id": self.entry_id,
+                "device_id": self._device_id(phone_id),
+                "call_type": str(call.call_type),
+                "number": call.number,
+                "name": call.name,
+                "call_at": call.call_at.isoformat(),
+                "duration": call.duration,
+                "source": source,
+                "delayed": self._delayed(call.call_at),
+            }
+            self.hass.bus.async_fire(EVENT_CALL, data)
+            self._dispatch("call", str(call.call_type), phone_id, data)
+        self.async_schedule_save()
+        return True
+
+    @callback
+    def receive_webhook(self, event: WebhookEvent) -> bool:
+        """Act on a parsed webhook; False when it was a replay (already handled)."""
+        if event.event_id is not None and not self.ledger.add(
+            SOURCE_EVENTS, event.event_id, dt_util.utcnow()
+        ):
+            return False
+        match event:
+            case SmsReceivedEvent(sms=sms):
+                self.receive_sms(sms, SOURCE_WEBHOOK)
+            case CallEvent(call=call, device_id=phone_id):
+                self.receive_call(call, SOURCE_WEBHOOK, phone_id)
+            case WhatsAppEvent():
+                self._receive_whatsapp(event)
+            case MessageStatusEvent():
+                self.hass.bus.async_fire(
+                    EVENT_MESSAGE_STATUS,
+                    {
+                        "config_entry_id": self.entry_id,
+                        "guid": event.guid,
+                        "status": event.status,
+                        "channel": event.channel,
+                    },
+                )
+            case IgnoredEvent():
+                pass
+        self.async_schedule_save()
+        return True
+
+    def _receive_whatsapp(self, event: WhatsAppEvent) -> None:
+        if not self.ledger.add(
+            SOURCE_WHATSAPP, f"{event.kind}:{event.guid}", event.at or dt_util.utcnow()
+        ):
+            return
+        at = event.at or dt_util.utcnow()
+        data = {
+            "config_entry_id": self.entry_id,
+            "kind": event.kind,
+            "guid": event.guid,
+            "number": event.number,
+            "name": event.name,
+            "message": event.text,
+            "voice": event.voice,
+            "received_at": at.isoformat(),
+            "source": SOURCE_WEBHOOK,
+            "delayed": self._delayed(at),
+        }
+        self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data)
+        self._dispatch("whatsapp", event.kind, None, data)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _delayed(self, at: datetime) -> bool:
+        """Late: it happened before we were listening, or reached us long after it happened."""
+        return at < self.started_at or dt_util.utcnow() - at > DELAYED_AFTER
+
+    def _device_id(self, phone_id: str | None) -> str | None:
+        """The Home Assistant device of a phone, when the phone is known."""
+        if phone_id is None:
+            return None
+        wanted = (DOMAIN, phone_device_identifier(phone_id))
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(registry, self.entry_id):
+            if wanted in device.identifiers:
+                return device.id
+        return None
+
+    def _dispatch(
+        self, kind: str, event_type: str, phone_id: str | None, data: dict[str, Any]
+    ) -> None:
+        async_dispatcher_send(
+            self.hass, signal_incoming(self.entry_id), Incoming(kind, event_type, phone_id, data)
+        )

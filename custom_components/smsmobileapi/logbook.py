@@ -1,0 +1,60 @@
+"""Logbook lines for the integration's bus events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .const import DOMAIN, EVENT_CALL, EVENT_SMS_RECEIVED, EVENT_WHATSAPP_RECEIVED
+from .phone_numbers import format_for_display
+
+_CALL_WORDS = {"missed": "Missed call", "incoming": "Incoming call", "outgoing": "Outgoing call"}
+_CALL_PREPOSITION = {"missed": "from", "incoming": "from", "outgoing": "to"}
+
+
+def _who(data: Mapping[str, Any]) -> str:
+    number = format_for_display(str(data.get("number") or "?"))
+    name = data.get("name") or data.get("alias")
+    return f"{name} ({number})" if name else number
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe received SMS, calls and WhatsApp messages in the logbook."""
+
+    @callback
+    def describe_sms(event: Event) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
+            LOGBOOK_ENTRY_MESSAGE: f"SMS from {_who(event.data)}: {event.data.get('message', '')}",
+        }
+
+    @callback
+    def describe_call(event: Event) -> dict[str, str]:
+        kind = str(event.data.get("call_type"))
+        words = _CALL_WORDS.get(kind, "Call")
+        preposition = _CALL_PREPOSITION.get(kind, "with")
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
+            LOGBOOK_ENTRY_MESSAGE: f"{words} {preposition} {_who(event.data)}",
+        }
+
+    @callback
+    def describe_whatsapp(event: Event) -> dict[str, str]:
+        what = "WhatsApp voice message" if event.data.get("voice") else "WhatsApp"
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"{what} from {_who(event.data)}: {event.data.get('message', '')}"
+            ),
+        }
+
+    async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_sms)
+    async_describe_event(DOMAIN, EVENT_CALL, describe_call)
+    async_describe_event(DOMAIN, EVENT_WHATSAPP_RECEIVED, describe_whatsapp)
