@@ -17,7 +17,10 @@ DEFAULT_MAX_AGE = timedelta(days=2)
 
 
 class Ledger:
-    """Seen identities with their time, and a cursor per source."""
+    """Seen identities with their time, and a cursor per source.
+
+    Holds at most ``max_entries`` identities plus a tenth (evicted in batches, oldest first).
+    """
 
     def __init__(
         self,
@@ -50,7 +53,8 @@ class Ledger:
         if key in self._seen:
             return False
         self._seen[key] = at
-        if len(self._seen) > self._max_entries:
+        # Evict in batches (a tenth of the bound at a time): one sort per many additions.
+        if len(self._seen) > self._max_entries + self._max_entries // 10:
             self._evict(len(self._seen) - self._max_entries)
         return True
 

@@ -1,0 +1,91 @@
+"""The ledger: identity-keyed, bounded in size and age, cursors only move forward."""
+
+from datetime import UTC, datetime, timedelta
+
+from custom_components.smsmobileapi.ledger import Ledger
+
+T0 = datetime(2026, 9, 23, 12, 0, tzinfo=UTC)
+
+
+def test_add_is_new_once() -> None:
+    """An identity is new once per source; the same identity in another source is distinct."""
+    ledger = Ledger()
+    assert ledger.is_empty
+    assert ledger.add("sms", "A", T0)
+    assert not ledger.add("sms", "A", T0 + timedelta(hours=1))
+    assert ledger.add("event", "A", T0)
+    assert ledger.seen("sms", "A")
+    assert not ledger.seen("sms", "B")
+    assert len(ledger) == 2
+    assert not ledger.is_empty
+
+
+def test_cursor_never_moves_back() -> None:
+    """A cursor only advances."""
+    ledger = Ledger()
+    assert ledger.cursor("sms") is None
+    ledger.advance("sms", T0)
+    ledger.advance("sms", T0 - timedelta(minutes=5))
+    assert ledger.cursor("sms") == T0
+    ledger.advance("sms", T0 + timedelta(minutes=5))
+    assert ledger.cursor("sms") == T0 + timedelta(minutes=5)
+
+
+def test_size_bound_evicts_oldest() -> None:
+    """Past the bound, the oldest identities go first."""
+    ledger = Ledger(max_entries=10)
+    for minutes in (5, 0, 7, 3, 1, 9, 2, 8, 6, 4, 10, 11):
+        ledger.add("sms", f"k{minutes}", T0 + timedelta(minutes=minutes))
+    # 11 fit (10 plus a tenth); the 12th addition evicts down to 10, the two oldest first.
+    assert len(ledger) == 10
+    assert not ledger.seen("sms", "k0")
+    assert not ledger.seen("sms", "k1")
+    assert all(ledger.seen("sms", f"k{minutes}") for minutes in range(2, 12))
+
+
+def test_prune_by_age_counts_from_a_quiet_source_cursor() -> None:
+    """Old items go, except near the cursor of a source that has been quiet for long."""
+    ledger = Ledger(max_age=timedelta(days=2))
+    ledger.add("sms", "old", T0 - timedelta(days=10))
+    ledger.add("sms", "newest", T0 - timedelta(days=5))
+    ledger.advance("sms", T0 - timedelta(days=5))
+    ledger.add("event", "e-old", T0 - timedelta(days=3))
+    ledger.add("event", "e-new", T0 - timedelta(hours=1))
+    ledger.prune(T0)
+    assert not ledger.seen("sms", "old")
+    assert ledger.seen("sms", "newest")  # still re-read by the overlap window: must stay known
+    assert not ledger.seen("event", "e-old")
+    assert ledger.seen("event", "e-new")
+
+
+def test_round_trip_and_tolerant_load() -> None:
+    """What is saved loads back; malformed rows are skipped, and the bound still holds."""
+    ledger = Ledger()
+    ledger.add("sms", "A", T0)
+    ledger.advance("sms", T0)
+    restored = Ledger()
+    restored.load(ledger.as_dict())
+    assert restored.seen("sms", "A")
+    assert restored.cursor("sms") == T0
+    small = Ledger(max_entries=1)  # the load trims to the bound itself
+    small.load(
+        {
+            "seen": [["sms\x1fA", 1], ["sms\x1fB", 2], "junk", [1, 2], ["x", "y"], ["sms\x1fC"]],
+            "cursors": {"sms": 5, "bad": "x", "7": None},
+        }
+    )
+    assert len(small) == 1
+    assert small.seen("sms", "B")
+    assert small.cursor("sms") == datetime.fromtimestamp(5, UTC)
+    assert small.cursor("bad") is None
+
+
+def test_bounded_storage_size() -> None:
+    """However many messages pass, the stored ledger stays far under 1 MiB."""
+    ledger = Ledger()
+    for index in range(100_000):
+        ledger.add("sms", f"{index:08X}-DEAD-BEEF-CAFE-0123456789AB", T0)
+    assert 5000 <= len(ledger) <= 5500
+    import json  # noqa: PLC0415
+
+    assert len(json.dumps(ledger.as_dict())) < 1024 * 1024

@@ -1,0 +1,125 @@
+"""Webhook URL, Home Assistant Cloud cloudhook, and the saved ledger."""
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import timedelta
+import sys
+from types import ModuleType
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.smsmobileapi.const import (
+    CONF_CLOUDHOOK_URL,
+    DOMAIN,
+    EVENT_SMS_RECEIVED,
+    SMS_SCAN_INTERVAL,
+)
+from custom_components.smsmobileapi.webhook import webhook_url
+
+from .conftest import ENTRY_ID, NOW, WEBHOOK_ID, Simulator
+
+
+def _fake_cloud(
+    *, subscribed: bool, create: AsyncMock, delete: AsyncMock
+) -> AbstractContextManager[object]:
+    """Stand in for Home Assistant Cloud, which cannot be imported or reached here."""
+    cloud = ModuleType("homeassistant.components.cloud")
+    cloud.async_active_subscription = lambda hass: subscribed  # type: ignore[attr-defined]
+    cloud.async_create_cloudhook = create  # type: ignore[attr-defined]
+    cloud.async_delete_cloudhook = delete  # type: ignore[attr-defined]
+    return patch.dict(sys.modules, {"homeassistant.components.cloud": cloud})
+
+
+async def test_webhook_url_without_any_configured_url(hass: HomeAssistant) -> None:
+    """With no internal or external URL known, the path is shown (the user adds the host)."""
+    with patch(
+        "homeassistant.components.webhook.async_generate_url",
+        side_effect=__import__(
+            "homeassistant.helpers.network", fromlist=["NoURLAvailableError"]
+        ).NoURLAvailableError,
+    ):
+        assert webhook_url(hass, "abc") == "/api/webhook/abc"
+    assert webhook_url(hass, "abc", "https://hooks.nabu.casa/x") == "https://hooks.nabu.casa/x"
+
+
+async def test_cloudhook_created_and_removed(
+    hass: HomeAssistant, seeded: Simulator, make_entry: Callable[..., MockConfigEntry]
+) -> None:
+    """With an active Cloud subscription a cloudhook is made once, and deleted with the entry.
+
+    Home Assistant Cloud cannot run here: its three calls are replaced.
+    """
+    hass.config.components.add("cloud")
+    entry = make_entry()
+    create = AsyncMock(return_value="https://hooks.nabu.casa/abc")
+    delete = AsyncMock()
+    with _fake_cloud(subscribed=True, create=create, delete=delete):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.data[CONF_CLOUDHOOK_URL] == "https://hooks.nabu.casa/abc"
+        create.assert_awaited_once_with(hass, WEBHOOK_ID)
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        create.assert_awaited_once()
+        assert await hass.config_entries.async_remove(entry.entry_id)
+        delete.assert_awaited_once_with(hass, WEBHOOK_ID)
+
+
+async def test_no_cloudhook_without_subscription(
+    hass: HomeAssistant, seeded: Simulator, make_entry: Callable[..., MockConfigEntry]
+) -> None:
+    """Cloud set up but not subscribed: the plain webhook URL is used."""
+    hass.config.components.add("cloud")
+    entry = make_entry()
+    with _fake_cloud(subscribed=False, create=AsyncMock(), delete=AsyncMock()):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    assert CONF_CLOUDHOOK_URL not in entry.data
+
+
+async def test_ledger_saved_and_removed(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The ledger is written debounced, holds identities and cursors, and goes with the entry."""
+    key = f"{DOMAIN}.{ENTRY_ID}.ledger"
+    seeded.state.add_received_sms(seeded.account, number="+32470000001", message="x")
+    freezer.tick(SMS_SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    freezer.tick(timedelta(seconds=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    saved = hass_storage[key]["data"]
+    assert len(saved["seen"]) == 4 + 3  # 4 SMS and 3 calls
+    assert saved["cursors"]["sms"] == NOW.timestamp()
+    assert await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage
+
+
+async def test_stale_poll_item_is_delayed(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An SMS the phone synchronised 20 minutes late fires with delayed set."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    freezer.tick(timedelta(minutes=25))
+    seeded.state.add_received_sms(
+        seeded.account, number="+1", message="late", received_at=NOW + timedelta(minutes=3)
+    )
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [(e.data["message"], e.data["delayed"]) for e in events] == [("late", True)]
