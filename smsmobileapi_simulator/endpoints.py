@@ -1,0 +1,151 @@
+"""Endpoint descriptions and the authentication step shared by all API endpoints."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from .replies import Reply, json_reply, success_error, text_reply
+from .state import Account, SimulatorState
+
+type Family = Literal["sms", "getsms", "success", "call", "missed_call"]
+"""How an endpoint family reports authentication errors.
+
+``sms``: SMS endpoints; ``getsms``: ``/getsms/`` (may answer HTTP 200); ``success``:
+gateway and conversation endpoints (``{"success": false, ...}``); ``call``: incoming and
+outgoing call lists; ``missed_call``: the missed-call list (may answer free text).
+"""
+type AuthFailure = Literal["missing", "invalid", "expired"]
+type Params = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """What an endpoint sees of a request: merged query and form parameters and headers."""
+
+    state: SimulatorState
+    params: Params
+    headers: Mapping[str, str]
+    now: datetime
+    forced_failure: AuthFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """An authenticated request: the state, the account, the parameters and the time."""
+
+    state: SimulatorState
+    account: Account
+    params: Params
+    now: datetime
+
+
+type Handler = Callable[[ApiRequest], Reply]
+type AccountHandler = Callable[[Ctx], Reply]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One API route: canonical path (trailing slash), allowed methods and handler."""
+
+    path: str
+    methods: tuple[str, ...]
+    handler: Handler
+
+
+def opt(params: Params, name: str) -> str | None:
+    """Return a parameter's stripped value, or ``None`` when absent or empty."""
+    value = params.get(name, "").strip()
+    return value or None
+
+
+def authenticated(family: Family) -> Callable[[AccountHandler], Handler]:
+    """Wrap a handler so it runs only for a valid, unexpired account.
+
+    The account comes from ``Authorization: Bearer <token>`` when present, else from the
+    ``apikey`` parameter; failures answer in the family's documented error shape.
+    """
+
+    def decorate(handler: AccountHandler) -> Handler:
+        def run(request: ApiRequest) -> Reply:
+            outcome = _authenticate(request)
+            if isinstance(outcome, Reply):
+                return outcome
+            if isinstance(outcome, Account):
+                return handler(Ctx(request.state, outcome, request.params, request.now))
+            return auth_error(family, outcome, request.state)
+
+        return run
+
+    return decorate
+
+
+def _authenticate(request: ApiRequest) -> Account | AuthFailure | Reply:
+    state = request.state
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        account = state.account_for_token(token.strip())
+        if account is None:
+            return json_reply(
+                {"error": "invalid_token", "message": "The access token is invalid or expired."},
+                status=401,
+            )
+    else:
+        api_key = opt(request.params, "apikey")
+        if api_key is None:
+            return "missing"
+        account = state.accounts.get(api_key)
+    if request.forced_failure is not None:
+        return request.forced_failure
+    if account is None:
+        return "invalid"
+    if account.expired:
+        return "expired"
+    return account
+
+
+def auth_error(family: Family, failure: AuthFailure, state: SimulatorState) -> Reply:
+    """Answer an authentication failure in the shape of an endpoint family."""
+    match family:
+        case "missed_call" if failure == "missing" and state.variants.missed_calls_text_errors:
+            return text_reply("Missing apikey")
+        case "call" | "missed_call":
+            return _call_auth_error(failure)
+        case "success":
+            return _success_auth_error(failure)
+        case "getsms" if state.variants.getsms_auth_error_http200:
+            return _sms_auth_error(failure, http200=True)
+        case _:
+            return _sms_auth_error(failure, http200=False)
+
+
+def _call_auth_error(failure: AuthFailure) -> Reply:
+    if failure == "missing":
+        return success_error("missing_apikey", status=400)
+    if failure == "invalid":
+        return success_error("invalid_apikey", status=403)
+    return success_error("api_expired", status=403)
+
+
+def _success_auth_error(failure: AuthFailure) -> Reply:
+    if failure == "missing":
+        return success_error("Missing required parameter: apikey", status=400)
+    if failure == "invalid":
+        return success_error("Invalid apikey", status=403)
+    return success_error("Subscription expired", status=403)
+
+
+def _sms_auth_error(failure: AuthFailure, *, http200: bool) -> Reply:
+    """SMS family: ``http200`` is the reported ``/getsms/`` behaviour, else the OpenAPI model."""
+    if failure == "expired":
+        payload = {"result": {"error": "subscription_expire", "message": "Subscription expired"}}
+        return json_reply(payload, status=200 if http200 else 403)
+    if http200:
+        return json_reply({"result": {"error": 1, "message": "unauthorized"}})
+    if failure == "missing":
+        return json_reply(
+            {"error": "missing_apikey", "message": "Missing required parameter: apikey"},
+            status=400,
+        )
+    return json_reply({"error": 1, "message": "Unauthorized"}, status=403)

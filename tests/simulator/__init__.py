@@ -1,0 +1,1 @@
+"""Tests of the SMSMobileAPI simulator itself (no Home Assistant)."""
