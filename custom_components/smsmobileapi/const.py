@@ -51,3 +51,23 @@ SOURCE_POLL: Final = "poll"
 DELAYED_AFTER: Final = timedelta(minutes=15)
 WEBHOOK_MAX_BODY: Final = 64 * 1024
 LEDGER_SAVE_DELAY: Final = 10  # seconds
+
+# Options (issue-5 set; defaults keep the documented behaviour).
+CONF_SLOW_SCAN_INTERVAL: Final = "slow_scan_interval"
+CONF_POLL_SMS: Final = "poll_sms"
+CONF_POLL_MISSED_CALLS: Final = "poll_missed_calls"
+CONF_POLL_ANSWERED_CALLS: Final = "poll_answered_calls"
+CONF_STALE_PHONE_MINUTES: Final = "stale_phone_minutes"
+CONF_DEFAULT_CHANNEL: Final = "default_channel"
+CONF_DEFAULT_SIM: Final = "default_sim"
+DEFAULT_STALE_PHONE_MINUTES: Final = 30
+# Bounds that respect the service: no faster than every 30 s, phones and calls every minute.
+MIN_SCAN_INTERVAL: Final = 30
+MAX_SCAN_INTERVAL: Final = 3600
+MIN_SLOW_SCAN_INTERVAL: Final = 60
+MAX_SLOW_SCAN_INTERVAL: Final = 6 * 3600
+
+# Repair issues.
+ISSUE_SUBSCRIPTION_EXPIRED: Final = "subscription_expired"
+ISSUE_PHONE_NOT_SYNCING: Final = "phone_not_syncing"
+ISSUE_NO_WEBHOOK_NO_POLLING: Final = "no_webhook_no_polling"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, override
 
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -26,6 +27,12 @@ from .api import (
 )
 from .const import (
     ANSWERED_CALLS_POLL_LIMIT,
+    CONF_POLL_ANSWERED_CALLS,
+    CONF_POLL_MISSED_CALLS,
+    CONF_POLL_SMS,
+    CONF_SLOW_SCAN_INTERVAL,
+    CONF_STALE_PHONE_MINUTES,
+    DEFAULT_STALE_PHONE_MINUTES,
     DOMAIN,
     INITIAL_SYNC_WINDOW,
     LOGGER,
@@ -37,6 +44,11 @@ from .const import (
     UNREAD_RESYNC_INTERVAL,
 )
 from .inbox import Inbox
+from .repairs import (
+    async_check_phones,
+    async_set_no_webhook_no_polling,
+    async_set_subscription_expired,
+)
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -90,16 +102,28 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         inbox: Inbox,
     ) -> None:
         """Poll ``client`` for ``entry``."""
+        options = entry.options
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=SMS_SCAN_INTERVAL,
+            update_interval=timedelta(
+                seconds=options.get(CONF_SCAN_INTERVAL, SMS_SCAN_INTERVAL.total_seconds())
+            ),
         )
         self.client = client
         self.inbox = inbox
-        self._slow_interval = SLOW_SCAN_INTERVAL
+        self._slow_interval = timedelta(
+            seconds=options.get(CONF_SLOW_SCAN_INTERVAL, SLOW_SCAN_INTERVAL.total_seconds())
+        )
+        self.poll_sms: bool = options.get(CONF_POLL_SMS, True)
+        self._poll_missed: bool = options.get(CONF_POLL_MISSED_CALLS, True)
+        self._poll_answered: bool = options.get(CONF_POLL_ANSWERED_CALLS, True)
+        self._stale_after = timedelta(
+            minutes=options.get(CONF_STALE_PHONE_MINUTES, DEFAULT_STALE_PHONE_MINUTES)
+        )
+        self._checked_phones: set[str] = set()
         self._next_slow_poll: datetime | None = None
         self._next_unread_resync: datetime | None = None
         self._unread: set[str] | None = None
@@ -107,6 +131,16 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._last_sms: ReceivedSms | None = None
         self._recent_missed: dict[str, Call] = {}
         self._last_calls: dict[CallType, Call] = {}
+
+    @override
+    async def _async_setup(self) -> None:
+        """Warn when nothing would bring received SMS in (no SMS polling, no webhook yet)."""
+        async_set_no_webhook_no_polling(
+            self.hass,
+            self.config_entry.entry_id,
+            self.config_entry.title,
+            active=not self.poll_sms and not self.inbox.webhook_seen,
+        )
 
     @override
     async def _async_update_data(self) -> SmsMobileApiData:
@@ -122,6 +156,9 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except SmsMobileApiSubscriptionExpiredError as err:
+            async_set_subscription_expired(
+                self.hass, self.config_entry.entry_id, self.config_entry.title, expired=True
+            )
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="subscription_expired"
             ) from err
@@ -139,6 +176,16 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             ) from err
         if self.inbox.first_sync:
             self.inbox.mark_synced()
+        entry_id = self.config_entry.entry_id
+        async_set_subscription_expired(self.hass, entry_id, self.config_entry.title, expired=False)
+        self._checked_phones = async_check_phones(
+            self.hass,
+            entry_id,
+            self._phones,
+            self._checked_phones,
+            now=now,
+            threshold=self._stale_after,
+        )
         return self._snapshot()
 
     def _snapshot(self) -> SmsMobileApiData:
@@ -171,7 +218,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
 
     async def _poll_sms(self, now: datetime) -> None:
         """Read SMS received since the newest one seen (minus the sync overlap)."""
-        if not self._supports(Capability.RECEIVE_SMS):
+        if not self.poll_sms or not self._supports(Capability.RECEIVE_SMS):
             return
         cursor = self.inbox.ledger.cursor("sms")
         after = cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW
@@ -206,13 +253,14 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if not self._supports(Capability.CALLS):
             return
         ledger = self.inbox.ledger
-        missed_cursor = ledger.cursor(CallType.MISSED)
-        missed = await self.client.get_missed_calls(
-            limit=MISSED_CALLS_POLL_LIMIT,
-            date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
-        )
-        self._record_calls(CallType.MISSED, missed, now)
-        for call_type in (CallType.INCOMING, CallType.OUTGOING):
+        if self._poll_missed:
+            missed_cursor = ledger.cursor(CallType.MISSED)
+            missed = await self.client.get_missed_calls(
+                limit=MISSED_CALLS_POLL_LIMIT,
+                date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
+            )
+            self._record_calls(CallType.MISSED, missed, now)
+        for call_type in (CallType.INCOMING, CallType.OUTGOING) if self._poll_answered else ():
             cursor = ledger.cursor(call_type)
             calls = await self.client.get_answered_calls(
                 call_type,

@@ -70,6 +70,8 @@ class Inbox:
         self.entry_id = entry_id
         self.ledger = Ledger()
         self.first_sync = True
+        # Whether the service ever reached our webhook (a repair issue watches it).
+        self.webhook_seen = False
         self.started_at = dt_util.utcnow()
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
@@ -81,6 +83,7 @@ class Inbox:
         if isinstance(data, dict):
             self.ledger.load(data)
             self.first_sync = False
+            self.webhook_seen = data.get("webhook_seen") is True
 
     @callback
     def mark_synced(self) -> None:
@@ -91,11 +94,14 @@ class Inbox:
     @callback
     def async_schedule_save(self) -> None:
         """Save soon, once, however many items arrive meanwhile (and on stop)."""
-        self._store.async_delay_save(self.ledger.as_dict, LEDGER_SAVE_DELAY)
+        self._store.async_delay_save(self._data, LEDGER_SAVE_DELAY)
 
     async def async_save(self) -> None:
         """Save now (on unload)."""
-        await self._store.async_save(self.ledger.as_dict())
+        await self._store.async_save(self._data())
+
+    def _data(self) -> dict[str, Any]:
+        return {**self.ledger.as_dict(), "webhook_seen": self.webhook_seen}
 
     async def async_remove(self) -> None:
         """Delete the saved ledger (the entry is being removed)."""
@@ -151,6 +157,7 @@ class Inbox:
     @callback
     def receive_webhook(self, event: WebhookEvent) -> bool:
         """Act on a parsed webhook; False when it was a replay (already handled)."""
+        self.webhook_seen = True
         if event.event_id is not None and not self.ledger.add(
             SOURCE_EVENTS, event.event_id, dt_util.utcnow()
         ):

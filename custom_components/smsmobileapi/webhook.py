@@ -22,6 +22,7 @@ from .api.webhook import (
 )
 from .const import CONF_CLOUDHOOK_URL, CONF_WEBHOOK_SECRET, DOMAIN, LOGGER, WEBHOOK_MAX_BODY
 from .coordinator import SmsMobileApiConfigEntry
+from .repairs import async_set_no_webhook_no_polling
 
 
 def webhook_url(hass: HomeAssistant, webhook_id: str, cloudhook: str | None = None) -> str:
@@ -99,6 +100,8 @@ async def _async_handle(
         LOGGER.debug("Webhook request not understood: %s", err)
         return web.Response(status=HTTPStatus.BAD_REQUEST)
     runtime = entry.runtime_data
+    if not runtime.inbox.webhook_seen:
+        async_set_no_webhook_no_polling(hass, entry.entry_id, entry.title, active=False)
     if runtime.inbox.receive_webhook(event):
         match event:
             case SmsReceivedEvent(sms=sms):

@@ -1,0 +1,111 @@
+"""Repair issues: what the user must act on, raised and cleared as the account changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .api import Phone
+from .const import (
+    DASHBOARD_URL,
+    DOMAIN,
+    ISSUE_NO_WEBHOOK_NO_POLLING,
+    ISSUE_PHONE_NOT_SYNCING,
+    ISSUE_SUBSCRIPTION_EXPIRED,
+)
+
+
+def _issue_id(kind: str, entry_id: str, suffix: str = "") -> str:
+    return f"{kind}_{entry_id}{'_' + suffix if suffix else ''}"
+
+
+@callback
+def async_set_subscription_expired(
+    hass: HomeAssistant, entry_id: str, title: str, *, expired: bool
+) -> None:
+    """Raise the expired-subscription issue, or clear it once a poll succeeds again."""
+    issue_id = _issue_id(ISSUE_SUBSCRIPTION_EXPIRED, entry_id)
+    if not expired:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        is_persistent=False,
+        learn_more_url=DASHBOARD_URL,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_SUBSCRIPTION_EXPIRED,
+        translation_placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
+    )
+
+
+@callback
+def async_check_phones(
+    hass: HomeAssistant,
+    entry_id: str,
+    phones: Mapping[str, Phone],
+    known: set[str],
+    *,
+    now: datetime,
+    threshold: timedelta,
+) -> set[str]:
+    """Raise an issue per phone that has not synchronised for ``threshold``; clear the others.
+
+    ``known`` are the phones checked last time (so a phone that left clears its issue);
+    returns the phones checked now.
+    """
+    for sid in known - set(phones):
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid))
+    for sid, phone in phones.items():
+        issue_id = _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid)
+        if phone.last_seen is None or now - phone.last_seen <= threshold:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            continue
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_PHONE_NOT_SYNCING,
+            translation_placeholders={
+                "phone": phone.label or sid,
+                "minutes": str(int(threshold.total_seconds() // 60)),
+                "last_seen": phone.last_seen.isoformat(timespec="minutes"),
+            },
+        )
+    return set(phones)
+
+
+@callback
+def async_set_no_webhook_no_polling(
+    hass: HomeAssistant, entry_id: str, title: str, *, active: bool
+) -> None:
+    """Warn when SMS polling is off and no webhook ever arrived: nothing would be received."""
+    issue_id = _issue_id(ISSUE_NO_WEBHOOK_NO_POLLING, entry_id)
+    if not active:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_NO_WEBHOOK_NO_POLLING,
+        translation_placeholders={"name": title},
+    )
+
+
+@callback
+def async_clear_all(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove every issue of an entry (the entry is being removed)."""
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if domain == DOMAIN and entry_id in issue_id:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
