@@ -52,11 +52,11 @@ async def call(
     path: str,
     payload: dict[str, Any],
     token: str | None = None,
-) -> Any:
+) -> dict[str, Any]:
     """POST JSON to Home Assistant and return the JSON answer."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with session.post(f"{HA_URL}{path}", json=payload, headers=headers) as response:
-        body = await response.json(content_type=None)
+        body: dict[str, Any] = await response.json(content_type=None)
         if response.status >= 400:
             raise RuntimeError(f"{path} answered {response.status}: {body}")
         return body
@@ -65,11 +65,14 @@ async def call(
 async def onboard(session: aiohttp.ClientSession, base_url: str, api_key: str) -> None:
     """Create the owner account and a config entry, unless onboarding was done before."""
     async with session.get(f"{HA_URL}/api/onboarding") as response:
-        steps = await response.json()
+        # Once onboarding is complete, Home Assistant no longer serves it (404).
+        steps = await response.json() if response.status == 200 else []
     if all(step["done"] for step in steps):
         if CREDENTIALS.exists():
             creds = json.loads(CREDENTIALS.read_text())
-            log(f"log in at http://localhost:{HA_PORT} as {creds['username']} / {creds['password']}")
+            log(
+                f"log in at http://localhost:{HA_PORT} as {creds['username']} / {creds['password']}"
+            )
         return
     password = secrets.token_urlsafe(9)
     user = await call(
@@ -100,7 +103,9 @@ async def onboard(session: aiohttp.ClientSession, base_url: str, api_key: str) -
         {"client_id": CLIENT_ID, "redirect_uri": f"{CLIENT_ID}?auth_callback=1"},
         token,
     )
-    flow = await call(session, "/api/config/config_entries/flow", {"handler": "smsmobileapi"}, token)
+    flow = await call(
+        session, "/api/config/config_entries/flow", {"handler": "smsmobileapi"}, token
+    )
     flow_path = f"/api/config/config_entries/flow/{flow['flow_id']}"
     await call(session, flow_path, {"next_step_id": "api_key"}, token)
     result = await call(
@@ -113,6 +118,20 @@ async def onboard(session: aiohttp.ClientSession, base_url: str, api_key: str) -
     log(f"config entry created against {base_url}")
 
 
+async def connect_simulator_webhook(session: aiohttp.ClientSession) -> None:
+    """Point the simulator's webhook at the entry's, so demo SMS arrive by push."""
+    entries = json.loads((CONFIG / ".storage" / "core.config_entries").read_text())
+    for entry in entries["data"]["entries"]:
+        if entry["domain"] == "smsmobileapi" and "webhook_id" in entry["data"]:
+            url = f"{HA_URL}/api/webhook/{entry['data']['webhook_id']}"
+            async with session.put(
+                f"http://127.0.0.1:{SIM_PORT}/_sim/webhook", json={"url": url, "format": "legacy"}
+            ) as response:
+                response.raise_for_status()
+            log("the simulator pushes new SMS to the entry's webhook")
+            return
+
+
 async def main() -> int:
     """Start the simulator and Home Assistant, onboard on the first run, wait for Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -121,12 +140,28 @@ async def main() -> int:
     real_key = os.environ.get("SMSMOBILEAPI_API_KEY") or ""
     use_simulator = not real_key and not args.no_simulator
     children: list[asyncio.subprocess.Process] = []
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        # Home Assistant installs the frontend and other runtime packages with uv on first start;
+        # uv must trust the machine's certificate store (proxies add their own CA there).
+        "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+        "UV_NATIVE_TLS": "true",
+    }
     if use_simulator:
         children.append(
             await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "smsmobileapi_simulator", "--host", "127.0.0.1",
-                "--port", str(SIM_PORT), "--api-key", DEMO_API_KEY, "--demo", env=env,
+                sys.executable,
+                "-m",
+                "smsmobileapi_simulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(SIM_PORT),
+                "--api-key",
+                DEMO_API_KEY,
+                "--demo",
+                env=env,
             )
         )
         base_url, api_key = f"http://127.0.0.1:{SIM_PORT}", DEMO_API_KEY
@@ -147,6 +182,8 @@ async def main() -> int:
             await wait_for(session, f"{HA_URL}/api/onboarding", 900)
             if api_key:
                 await onboard(session, base_url, api_key)
+            if use_simulator:
+                await connect_simulator_webhook(session)
             log(f"Home Assistant runs on http://localhost:{HA_PORT}; Ctrl-C stops everything")
         waiter = asyncio.ensure_future(hass.wait())
         stopper = asyncio.ensure_future(stop.wait())
