@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.smsmobileapi.api import ApiKeyCredentials, OAuth2Credentials
 from custom_components.smsmobileapi.const import (
@@ -300,11 +301,52 @@ async def test_options_webhook_secret(
         result["flow_id"], {"webhook_secret": "  s3cret "}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_entry.options == {"webhook_secret": "s3cret"}
+    assert loaded_entry.options == {
+        "scan_interval": 60,
+        "slow_scan_interval": 300,
+        "poll_sms": True,
+        "poll_missed_calls": True,
+        "poll_answered_calls": True,
+        "stale_phone_minutes": 30,
+        "default_channel": "sms",
+        "webhook_secret": "s3cret",
+    }
     await hass.async_block_till_done()
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
-    assert loaded_entry.options == {}
+    assert "webhook_secret" not in loaded_entry.options
+
+
+async def test_options_change_polling(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """New intervals, sources and defaults take effect through the reload."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "scan_interval": 120.0,
+            "slow_scan_interval": 600,
+            "poll_sms": True,
+            "poll_missed_calls": False,
+            "poll_answered_calls": True,
+            "stale_phone_minutes": 60,
+            "default_channel": "whatsapp",
+            "default_sim": "2",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_entry.options["scan_interval"] == 120
+    assert loaded_entry.options["default_sim"] == "2"
+    coordinator = loaded_entry.runtime_data.coordinator
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 120
+    with pytest.raises(vol.Invalid):
+        await hass.config_entries.options.async_configure(
+            (await hass.config_entries.options.async_init(loaded_entry.entry_id))["flow_id"],
+            {"scan_interval": 5},
+        )
 
 
 async def test_created_entry_shows_webhook_url(hass: HomeAssistant, seeded: Simulator) -> None:

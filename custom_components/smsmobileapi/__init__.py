@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
 from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .identifiers import phone_identifier
 from .inbox import Inbox
+from .services import async_setup_services
 from .webhook import async_register_webhook, async_remove_cloudhook, async_setup_cloudhook
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NOTIFY,
+    Platform.SENSOR,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, once for every entry."""
+    async_setup_services(hass)
+    return True
 
 
 def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:

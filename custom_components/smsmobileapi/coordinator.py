@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, override
 
@@ -203,15 +203,13 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     def async_push_sms(self, sms: ReceivedSms) -> None:
         """An SMS came by webhook: show it now, without moving the polling schedule."""
         self._note_sms(sms, new=True)
-        self.data = self._snapshot()
-        self.async_update_listeners()
+        self._publish()
 
     @callback
     def async_push_call(self, call: Call) -> None:
         """A call came by webhook: show it now, without moving the polling schedule."""
         self._note_calls(call.call_type, (call,), dt_util.utcnow())
-        self.data = self._snapshot()
-        self.async_update_listeners()
+        self._publish()
 
     def _supports(self, capability: Capability) -> bool:
         return capability in self.client.capabilities
@@ -292,7 +290,28 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             if now - call.call_at <= _RECENT_CALLS_WINDOW
         }
 
+    @callback
     def mark_read(self, guid: str) -> None:
-        """Forget an unread SMS after the user marked it read through us."""
-        if self._unread is not None:
+        """Forget an unread SMS after the user marked it read through us; show it at once."""
+        if self._unread is not None and guid in self._unread:
             self._unread.discard(guid)
+            self._publish()
+
+    @callback
+    def async_phone_renamed(self, device_id: str, label: str) -> None:
+        """A phone was renamed through us: show it now, not at the next phones poll."""
+        if (phone := self._phones.get(device_id)) is not None:
+            self._phones[device_id] = replace(phone, label=label or None)
+            self._publish()
+
+    @callback
+    def async_phone_removed(self, device_id: str) -> None:
+        """A phone was removed through us: forget it now."""
+        if self._phones.pop(device_id, None) is not None:
+            self._publish()
+
+    def _publish(self) -> None:
+        """New data from a local change, without moving the polling schedule."""
+        if self.data is not None:
+            self.data = self._snapshot()
+            self.async_update_listeners()

@@ -93,6 +93,8 @@ def async_add_phone_entities(
 
     @callback
     def _add_new_phones() -> None:
+        # A phone that left (its device and entities were removed) gets them back if it returns.
+        known.intersection_update(coordinator.data.phones)
         new = [sid for sid in coordinator.data.phones if sid not in known]
         if new:
             known.update(new)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import phonenumbers
 
 
+class InvalidPhoneNumberError(ValueError):
+    """A text that is not a valid phone number (of the default region, when national)."""
+
+
 def format_for_display(number: str) -> str:
     """Return "+32 470 00 00 01" for "+32470000001"; anything unparsable as it came."""
     try:
@@ -14,3 +18,32 @@ def format_for_display(number: str) -> str:
     if not phonenumbers.is_possible_number(parsed):
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def to_e164(number: str, default_region: str | None = None) -> str:
+    """Return the E.164 form ("+32470000001") of a valid number.
+
+    A number without a country code ("0470 00 00 01") is read as a number of
+    ``default_region`` (an ISO 3166 country code such as "BE"); without one, only
+    international numbers are accepted. Raises ``InvalidPhoneNumberError`` otherwise.
+    """
+    try:
+        parsed = phonenumbers.parse(number, default_region)
+    except phonenumbers.NumberParseException as err:
+        raise InvalidPhoneNumberError(number) from err
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneNumberError(number)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def whatsapp_number(e164: str) -> str:
+    """Return the WhatsApp form of an E.164 number: country code and number, no "+"."""
+    return e164.removeprefix("+")
+
+
+def same_number(first: str, second: str, default_region: str | None = None) -> bool:
+    """Tell whether two texts are the same phone number (or, when unparsable, the same text)."""
+    try:
+        return to_e164(first, default_region) == to_e164(second, default_region)
+    except InvalidPhoneNumberError:
+        return first.strip().casefold() == second.strip().casefold()

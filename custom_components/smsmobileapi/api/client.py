@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 import json
 import logging
+import math
 from typing import Any, Final, Literal
 
 import aiohttp
@@ -88,6 +89,8 @@ _TOKEN_MARGIN: Final = timedelta(seconds=60)
 # When the token endpoint gives no lifetime, assume this one.
 _TOKEN_DEFAULT_LIFETIME: Final = 3600
 _REDACTED: Final = "**REDACTED**"
+# A Retry-After longer than a day is not believed: polling must never stop for good.
+_MAX_RETRY_AFTER: Final = 86400.0
 _SECRET_FIELDS: Final = frozenset({"apikey", "api_key", "access_token", "client_secret"})
 
 _AUTH_CODES: Final = frozenset(
@@ -446,7 +449,9 @@ class SmsMobileApiClient:
         try:
             return await self._send(method, path, fields, headers=_bearer(token))
         except SmsMobileApiAuthenticationError:
-            self._token = None
+            # Forget this token unless a concurrent request has already replaced it.
+            if self._token is token:
+                self._token = None
             _LOGGER.debug("Access token rejected by %s, fetching a new one", path)
             token = await self.get_access_token()
             return await self._send(method, path, fields, headers=_bearer(token))
@@ -503,8 +508,11 @@ class SmsMobileApiClient:
         raise self._code_error(path, status, code, message)
 
     def _text_error(self, path: str, status: int, text: str) -> SmsMobileApiError:
-        lowered = text.lower()
-        if "apikey" in lowered or status in (401, 403):
+        # Plain-text refusals such as "Missing apikey"; not a truncated JSON or HTML body, which
+        # may mention the key's field name too (the call lists echo it back).
+        stripped = text.lstrip()
+        plain = bool(stripped) and stripped[0] not in "{[<" and len(stripped) <= 200
+        if status in (401, 403) or (plain and "apikey" in stripped.lower()):
             return SmsMobileApiAuthenticationError(f"Authentication failed on /{path}")
         return SmsMobileApiInvalidResponseError(
             f"Unreadable answer from /{path} (HTTP {status})",
@@ -530,7 +538,7 @@ class SmsMobileApiClient:
         detail = f": {self._scrub(message)}" if message else ""
         return SmsMobileApiResponseError(
             f"/{path} failed with error {self._scrub(code or str(status))}{detail}",
-            code=code,
+            code=self._scrub(code) if code is not None else None,
             status=status,
         )
 
@@ -551,11 +559,11 @@ def _error_of(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if body.get("success") is False:
         return optional_str(body.get("error")) or "unknown", message
     if _is_error(body.get("error")):
-        return optional_str(body["error"]), message
+        return optional_str(body["error"]) or "unknown", message
     result = body.get("result")
     if isinstance(result, Mapping) and _is_error(result.get("error")):
         result_message = optional_str(result.get("message")) or optional_str(result.get("detail"))
-        return optional_str(result["error"]), result_message or message
+        return optional_str(result["error"]) or "unknown", result_message or message
     return None, None
 
 
@@ -589,7 +597,9 @@ def _retry_after(value: str | None) -> float | None:
         seconds = float(value)
     except ValueError:
         return None
-    return seconds if seconds >= 0 else None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, _MAX_RETRY_AFTER)
 
 
 def _bounded(value: int | None, maximum: int) -> int | None:

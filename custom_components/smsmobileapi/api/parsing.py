@@ -30,6 +30,7 @@ from .models import (
 _MS_THRESHOLD = 100_000_000_000
 _COMPACT_TIME = re.compile(r"^\d{17}$")
 _DIGITS = re.compile(r"^\d+(\.\d+)?$")
+_MAX_DIGITS = 20
 _BATTERY = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*%?\s*$")
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on", "online", "connected"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off", "offline", "disconnected", ""})
@@ -83,7 +84,9 @@ def optional_int(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if math.isfinite(value) else None
     if isinstance(value, str) and _DIGITS.match(text := value.strip()):
-        return int(text.partition(".")[0])
+        whole = text.partition(".")[0]
+        # No real field has more digits than a millisecond timestamp; longer is nonsense.
+        return int(whole) if len(whole) <= _MAX_DIGITS else None
     return None
 
 

@@ -1,0 +1,161 @@
+"""Notify entities: one per recipient subentry, following the subentries without a reload."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigSubentry,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import Channel
+from .const import DOMAIN
+from .coordinator import SmsMobileApiConfigEntry
+from .entity import MANUFACTURER
+from .services import (
+    CONF_CHANNEL,
+    CONF_NUMBER,
+    CONF_PHONE,
+    CONF_SIM,
+    SUBENTRY_RECIPIENT,
+    OutgoingMessage,
+    async_check_outgoing,
+    async_send_message,
+    default_sim,
+    entry_devices,
+)
+
+# Each send is bounded in async_send_message; notify calls need no serialising here.
+PARALLEL_UPDATES = 0
+
+
+def recipient_identifier(subentry_id: str) -> str:
+    """Device identifier of a recipient."""
+    return f"recipient_{subentry_id}"
+
+
+def _unique_id(entry: ConfigEntry, subentry_id: str) -> str:
+    return f"{entry.entry_id}_{subentry_id}"
+
+
+def _recipients(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_RECIPIENT
+    }
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmsMobileApiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a notify entity per recipient, and follow recipients added, changed or removed."""
+    recipients = _RecipientEntities(hass, entry, async_add_entities)
+    for subentry in _recipients(entry).values():
+        recipients.async_add(subentry)
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, recipients.async_entry_changed)
+    )
+
+
+class _RecipientEntities:
+    """The recipients' entities, updated when the entry's subentries change (no reload)."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SmsMobileApiConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        self._hass = hass
+        self._entry = entry
+        self._async_add_entities = async_add_entities
+        # The title of each recipient when last seen, by subentry id.
+        self._titles: dict[str, str] = {}
+
+    @callback
+    def async_add(self, subentry: ConfigSubentry) -> None:
+        self._titles[subentry.subentry_id] = subentry.title
+        self._async_add_entities(
+            [RecipientNotifyEntity(self._entry, subentry)],
+            config_subentry_id=subentry.subentry_id,
+        )
+
+    @callback
+    def async_entry_changed(self, change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        """Add, rename or remove entities after a change of the entry's subentries."""
+        if change is not ConfigEntryChange.UPDATED or entry.entry_id != self._entry.entry_id:
+            return
+        current = _recipients(entry)
+        # A removed recipient's entity and device need nothing here: removing a subentry
+        # removes its entities and devices from the registries, and so from Home Assistant.
+        for subentry_id in self._titles.keys() - current.keys():
+            del self._titles[subentry_id]
+        for subentry_id, subentry in current.items():
+            if subentry_id not in self._titles:
+                self.async_add(subentry)
+            elif self._titles[subentry_id] != subentry.title:
+                self._async_rename(subentry)
+
+    @callback
+    def _async_rename(self, subentry: ConfigSubentry) -> None:
+        # The entity has no name of its own but its device's: rename the device.
+        self._titles[subentry.subentry_id] = subentry.title
+        identifier = recipient_identifier(subentry.subentry_id)
+        for device in entry_devices(self._hass, self._entry, identifier):
+            dr.async_get(self._hass).async_update_device(device.id, name=subentry.title)
+
+
+class RecipientNotifyEntity(NotifyEntity):
+    """Send to one recipient; the subentry is read at each send, so an edit applies at once."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+    _attr_translation_key = "recipient"
+    _attr_supported_features = NotifyEntityFeature.TITLE
+
+    def __init__(self, entry: SmsMobileApiConfigEntry, subentry: ConfigSubentry) -> None:
+        """Describe the recipient's entity and its (service) device."""
+        self._entry = entry
+        self._subentry_id = subentry.subentry_id
+        self._attr_unique_id = _unique_id(entry, subentry.subentry_id)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, recipient_identifier(subentry.subentry_id))},
+            name=subentry.title,
+            manufacturer=MANUFACTURER,
+            model="Recipient",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @override
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the message, with the title (when given) as its first line."""
+        subentry = self._entry.subentries.get(self._subentry_id)
+        if subentry is None:  # pragma: no cover - the entity goes away with its subentry
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="recipient_removed")
+        data = subentry.data
+        text = (
+            f"{title.strip()}\n{message}"
+            if title and title.strip() and message.strip()
+            else message
+        )
+        outgoing = OutgoingMessage(
+            text=text,
+            channel=Channel(data[CONF_CHANNEL]),
+            phone=data.get(CONF_PHONE),
+            sim=data.get(CONF_SIM) or default_sim(self._entry),
+        )
+        async_check_outgoing(self._entry, outgoing)
+        await async_send_message(self.hass, self._entry, [data[CONF_NUMBER]], outgoing)

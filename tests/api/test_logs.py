@@ -1,0 +1,325 @@
+"""Sent-message logs: ``get_sent_log`` (rows passed through) and ``get_sent_from_mobile``."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.smsmobileapi.api import (
+    SENT_FROM_MOBILE_MAX_LIMIT,
+    SentFromMobile,
+    SmsMobileApiClient,
+    SmsMobileApiInvalidResponseError,
+)
+from smsmobileapi_simulator import Fault, SimSentSms
+
+from .conftest import API_KEY, NOW, NOW_UNIX, Sim
+
+BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
+
+
+def _row(sent: SimSentSms, *, hours_ago: int, error_api: str, error_mobile: str) -> dict[str, Any]:
+    """The row the simulator lists for a sent message, as the client must pass it through."""
+    return {
+        "guid": sent.guid,
+        "recipients": sent.recipients,
+        "message": sent.message,
+        "status": sent.status,
+        "date": f"2026-09-23 {12 - hours_ago:02d}:00:00",
+        "timestamp_unix": NOW_UNIX - hours_ago * 3600,
+        "sIdentifiant": sent.sid,
+        "port": sent.fields.get("port"),
+        "send_with_whatsapp": "0",
+        "error_api": error_api,
+        "error_mobile": error_mobile,
+    }
+
+
+@pytest.fixture
+def sent_log(sim: Sim) -> dict[str, dict[str, Any]]:
+    """Three sent messages: queued (3 h ago), API error (2 h), mobile error (1 h)."""
+    state, account = sim.state, sim.account
+    queued = state.add_sent_sms(
+        account,
+        recipients="+32470000011",
+        message="Invoice ready",
+        created_at=NOW - timedelta(hours=3),
+        sid="phone-a",
+        fields={"port": "1"},
+    )
+    api_error = state.add_sent_sms(
+        account,
+        recipients="+32470000012",
+        message="Door open",
+        status="error",
+        error_source="api",
+        created_at=NOW - timedelta(hours=2),
+    )
+    mobile_error = state.add_sent_sms(
+        account,
+        recipients="+32470000011",
+        message="Reminder",
+        status="error",
+        created_at=NOW - timedelta(hours=1),
+    )
+    return {
+        "queued": _row(queued, hours_ago=3, error_api="0", error_mobile="0"),
+        "api_error": _row(api_error, hours_ago=2, error_api="1", error_mobile="0"),
+        "mobile_error": _row(mobile_error, hours_ago=1, error_api="0", error_mobile="1"),
+    }
+
+
+async def test_sent_log_rows_passed_through(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, dict[str, Any]]
+) -> None:
+    """Every row comes back as a plain dict, unchanged, newest first."""
+    rows = await client.get_sent_log()
+
+    assert rows == (sent_log["mobile_error"], sent_log["api_error"], sent_log["queued"])
+    assert all(type(row) is dict for row in rows)
+    [request] = sim.requests_to("/log/sent/sms/")
+    assert request.method == "GET"
+    assert request.query == BASE_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fields", "expected"),
+    [
+        ({"api_errors_only": True}, {"error_api": "1"}, ["api_error"]),
+        ({"mobile_errors_only": True}, {"error_mobile": "1"}, ["mobile_error"]),
+        ({"keyword": "+32470000011"}, {"keyword": "+32470000011"}, ["mobile_error", "queued"]),
+        (
+            {"before": str(NOW_UNIX - 5400)},
+            {"before": str(NOW_UNIX - 5400)},
+            ["api_error", "queued"],
+        ),
+    ],
+)
+async def test_sent_log_filters(
+    client: SmsMobileApiClient,
+    sim: Sim,
+    sent_log: dict[str, dict[str, Any]],
+    kwargs: dict[str, Any],
+    fields: dict[str, str],
+    expected: list[str],
+) -> None:
+    """Each filter goes out under the service's parameter name and is applied."""
+    rows = await client.get_sent_log(**kwargs)
+
+    assert rows == tuple(sent_log[name] for name in expected)
+    assert sim.only_fields("/log/sent/sms/") == {**fields, **BASE_FIELDS}
+
+
+async def test_sent_log_by_guid(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, dict[str, Any]]
+) -> None:
+    """``guid`` filters on ``guid_message``."""
+    guid = sent_log["api_error"]["guid"]
+
+    rows = await client.get_sent_log(guid=guid)
+
+    assert rows == (sent_log["api_error"],)
+    assert sim.only_fields("/log/sent/sms/") == {"guid_message": guid, **BASE_FIELDS}
+
+
+@pytest.mark.parametrize("rows_key", ["sms", "messages", "data"])
+async def test_sent_log_strips_secrets(client: SmsMobileApiClient, sim: Sim, rows_key: str) -> None:
+    """Undocumented rows are passed through minus any credential the service echoes."""
+    row = {
+        "guid": "abc",
+        "apikey": API_KEY,
+        "api_key": API_KEY,
+        "access_token": "echoed-bearer",
+        "client_secret": "echoed-secret",
+        "extra": {"nested": [1, 2]},
+    }
+    body = {"result": {"error": 0, rows_key: [row]}}
+    sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
+
+    rows = await client.get_sent_log()
+
+    assert rows == ({"guid": "abc", "extra": {"nested": [1, 2]}},)
+    assert API_KEY not in repr(rows)
+
+
+@pytest.mark.parametrize(
+    "result", [{"error": 0}, {"error": 0, "sms": None}, {"error": 0, "sms": []}]
+)
+async def test_sent_log_empty(client: SmsMobileApiClient, sim: Sim, result: dict[str, Any]) -> None:
+    """No rows, a null list or an empty list all mean an empty log."""
+    body = json.dumps({"result": result})
+    sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=body))
+
+    assert await client.get_sent_log() == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"success": True}, "missing field 'result' in response"),
+        ({"result": []}, "expected an object for 'result'"),
+        ({"result": {"error": 0, "sms": {"guid": "abc"}}}, "expected a list for 'sms'"),
+        ({"result": {"error": 0, "sms": ["abc"]}}, "expected an object for 'sms'"),
+    ],
+)
+async def test_sent_log_unexpected_shapes(
+    client: SmsMobileApiClient, sim: Sim, body: dict[str, Any], message: str
+) -> None:
+    """A body without the documented envelope raises InvalidResponseError naming the part."""
+    sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
+
+    with pytest.raises(SmsMobileApiInvalidResponseError, match=f"^{message}$") as caught:
+        await client.get_sent_log()
+
+    assert caught.value.code == "invalid_response"
+
+
+# --- sent from the phones themselves -----------------------------------------------------------
+
+
+@pytest.fixture
+def from_mobile(sim: Sim) -> dict[str, SentFromMobile]:
+    """Three SMS sent from the phones: 1 h ago, yesterday and 8 days ago (out of history)."""
+    state, account = sim.state, sim.account
+    state.add_sent_from_mobile(
+        account, "+32470000021", "On my way", sent_at=NOW - timedelta(hours=1), sid="phone-a"
+    )
+    state.add_sent_from_mobile(
+        account,
+        "+32470000022",
+        "Call me back",
+        sent_at=NOW - timedelta(days=1, hours=1),
+        sid="phone-b",
+        synchro_time=NOW - timedelta(hours=20),
+    )
+    state.add_sent_from_mobile(
+        account, "+32470000023", "Too old", sent_at=NOW - timedelta(days=8), sid="phone-a"
+    )
+    return {
+        "recent": SentFromMobile(
+            number="+32470000021",
+            message="On my way",
+            sent_at=NOW - timedelta(hours=1),
+            device_id="phone-a",
+            synced_at=NOW - timedelta(hours=1) + timedelta(seconds=5),
+        ),
+        "yesterday": SentFromMobile(
+            number="+32470000022",
+            message="Call me back",
+            sent_at=NOW - timedelta(days=1, hours=1),
+            device_id="phone-b",
+            synced_at=NOW - timedelta(hours=20),
+        ),
+    }
+
+
+async def test_sent_from_mobile(
+    client: SmsMobileApiClient, sim: Sim, from_mobile: dict[str, SentFromMobile]
+) -> None:
+    """The last 7 days, newest first, parsed with aware UTC times."""
+    rows = await client.get_sent_from_mobile()
+
+    assert rows == (from_mobile["recent"], from_mobile["yesterday"])
+    assert rows[0].sent_at is not None
+    assert rows[0].sent_at.utcoffset() == timedelta(0)
+    [request] = sim.requests_to("/log/sent/frommobile/")
+    assert request.method == "GET"
+    assert request.query == BASE_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fields", "expected"),
+    [
+        ({"day": date(2026, 9, 22)}, {"date": "2026-09-22"}, ["yesterday"]),
+        ({"date_from": date(2026, 9, 23)}, {"date_from": "2026-09-23"}, ["recent"]),
+        ({"date_to": date(2026, 9, 22)}, {"date_to": "2026-09-22"}, ["yesterday"]),
+        ({"period": "today"}, {"period": "today"}, ["recent"]),
+        ({"period": "yesterday"}, {"period": "yesterday"}, ["yesterday"]),
+        ({"number": "+32470000022"}, {"number": "+32470000022"}, ["yesterday"]),
+        ({"device_id": "phone-a"}, {"sIdentifiant": "phone-a"}, ["recent"]),
+        ({"search": "call me"}, {"search": "call me"}, ["yesterday"]),
+        ({"limit": 1}, {"limit": "1"}, ["recent"]),
+        ({"limit": SENT_FROM_MOBILE_MAX_LIMIT}, {"limit": "200"}, ["recent", "yesterday"]),
+    ],
+)
+async def test_sent_from_mobile_filters(
+    client: SmsMobileApiClient,
+    sim: Sim,
+    from_mobile: dict[str, SentFromMobile],
+    kwargs: dict[str, Any],
+    fields: dict[str, str],
+    expected: list[str],
+) -> None:
+    """Each filter goes out under the documented name and the service applies it."""
+    rows = await client.get_sent_from_mobile(**kwargs)
+
+    assert rows == tuple(from_mobile[name] for name in expected)
+    assert sim.only_fields("/log/sent/frommobile/") == {**fields, **BASE_FIELDS}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"limit": 0}, "limit must be between 1 and 200"),
+        ({"limit": 201}, "limit must be between 1 and 200"),
+        (
+            {"period": "last_month"},
+            (
+                r"period must be one of \['last_24h', 'last_3days', 'last_7days', 'today', "
+                r"'yesterday'\]"
+            ),
+        ),
+    ],
+)
+async def test_sent_from_mobile_validation(
+    client: SmsMobileApiClient, sim: Sim, kwargs: dict[str, Any], message: str
+) -> None:
+    """Out-of-range limits and unknown periods raise ValueError before any request."""
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        await client.get_sent_from_mobile(**kwargs)
+
+    assert sim.state.requests == []
+
+
+_ROW = {
+    "sIdentifiant": "phone-a",
+    "number": "+32470000021",
+    "message": "Hi",
+    "mobile_date_formatted": "2026-09-23 11:00:00",
+    "synchro_time": "garbage",
+}
+_PARSED = SentFromMobile(
+    number="+32470000021",
+    message="Hi",
+    sent_at=NOW - timedelta(hours=1),
+    device_id="phone-a",
+    synced_at=None,
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"success": True, "data": [_ROW]}, (_PARSED,)),
+        ({"success": True, "rows": [_ROW]}, (_PARSED,)),
+        ({"result": {"error": 0, "data": [_ROW]}}, (_PARSED,)),
+        ({"result": {"error": 0, "sms": [_ROW]}}, (_PARSED,)),
+        ({"result": {"error": 0}}, ()),
+        ({"result": "nothing"}, ()),
+        ({"success": True}, ()),
+    ],
+)
+async def test_sent_from_mobile_shapes(
+    make_client: Callable[..., SmsMobileApiClient],
+    sim: Sim,
+    body: dict[str, Any],
+    expected: tuple[SentFromMobile, ...],
+) -> None:
+    """Rows are read from ``data``, ``rows``, ``result.sms`` or ``result.data``."""
+    sim.state.faults.add(
+        Fault("status", path="/log/sent/frommobile/", status=200, body=json.dumps(body))
+    )
+
+    assert await make_client().get_sent_from_mobile() == expected
