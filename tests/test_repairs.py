@@ -123,3 +123,13 @@ async def test_no_polling_and_no_webhook(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert f"no_webhook_no_polling_{ENTRY_ID}" not in _issues(hass)
+
+
+async def test_issues_removed_with_entry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """Deleting the entry deletes its repair issues."""
+    assert any(issue_id.endswith("phone-office") for issue_id in _issues(hass))
+    assert await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _issues(hass) == {}

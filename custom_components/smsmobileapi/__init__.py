@@ -13,6 +13,7 @@ from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .identifiers import phone_identifier
 from .inbox import Inbox
+from .repairs import async_clear_all as async_clear_issues
 from .services import async_setup_services
 from .webhook import async_register_webhook, async_remove_cloudhook, async_setup_cloudhook
 
@@ -78,6 +79,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry
     """Forget the entry's ledger and cloudhook."""
     await Inbox(hass, entry.entry_id).async_remove()
     await async_remove_cloudhook(hass, entry)
+    async_clear_issues(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

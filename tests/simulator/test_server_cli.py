@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 import re
 
@@ -17,6 +18,15 @@ from smsmobileapi_simulator import (
 )
 
 from .helpers import API_KEY, NOW, Clock, wait_until
+
+
+def _main_in_thread(argv: list[str]) -> int:
+    """Run the CLI in its own thread, so that its ``asyncio.run`` leaves this thread's loop alone.
+
+    Older pytest-asyncio versions need the main thread's event loop to stay set.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(cli.main, argv).result()
 
 
 async def test_server_lifecycle(state: SimulatorState) -> None:
@@ -93,7 +103,7 @@ def test_build_state_with_options() -> None:
 def test_cli_argument_errors(argv: list[str]) -> None:
     """Inconsistent options stop the command line."""
     with pytest.raises(SystemExit):
-        cli.main(argv)
+        _main_in_thread(argv)
 
 
 def test_main_stops_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +113,7 @@ def test_main_stops_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "serve", interrupted)
-    assert cli.main([]) == 0
+    assert _main_in_thread([]) == 0
 
 
 @pytest.mark.parametrize("argv", [[], ["--demo"]])
