@@ -33,14 +33,15 @@ in_env() {
       unshare --mount --propagation private -- /bin/sh -c '
         set -e
         R="$1"; S="$2"; V="$3"; shift 3
+        # /tmp first: the repository may itself live under /tmp and must not be hidden by it.
+        mount -t proc proc "$S/proc"
+        mount --rbind /dev "$S/dev"
+        mount -t tmpfs tmpfs "$S/tmp"
         mkdir -p "$S$R"
         mount --bind "$R" "$S$R"
         if [ -d "$R/../shared" ]; then
           mkdir -p "$S$R/../shared" && mount --bind "$R/../shared" "$S$R/../shared"
         fi
-        mount -t proc proc "$S/proc"
-        mount --rbind /dev "$S/dev"
-        mount -t tmpfs tmpfs "$S/tmp"
         cp /etc/resolv.conf "$S/etc/resolv.conf" 2>/dev/null || true
         exec chroot "$S" /usr/bin/env -i \
           HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
