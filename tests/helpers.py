@@ -1,10 +1,13 @@
 """Helpers shared by the tests."""
 
+from datetime import timedelta
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.smsmobileapi.const import DOMAIN
 
@@ -32,3 +35,11 @@ def integration_states(hass: HomeAssistant) -> dict[str, dict[str, Any]]:
         }
     # Plain JSON values: enum members print differently from one Home Assistant version to another.
     return json.loads(json.dumps(result, default=str))
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the frozen clock, fire the timers due, and wait for the polls they start."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    # Coordinator refreshes run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)

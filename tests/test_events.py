@@ -14,7 +14,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -31,16 +30,11 @@ from smsmobileapi_simulator import build_legacy_body, build_v2_request
 from smsmobileapi_simulator.webhooks import call_event_data, sms_event_data
 
 from .conftest import API_KEY, NOW, WEBHOOK_ID, Simulator
+from .helpers import tick
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhook_v2"
 SECRET = "whsec-test-0123456789"
 URL = f"/api/webhook/{WEBHOOK_ID}"
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _fixture(name: str) -> dict[str, Any]:
@@ -109,7 +103,7 @@ async def test_poll_fires_new_sms_once(
         seeded.account, number="+32470000001", message="Door open", sid="phone-kitchen"
     )
     for _ in range(3):
-        await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+        await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert len(events) == 1
     registry = dr.async_get(hass)
     kitchen = next(
@@ -144,7 +138,7 @@ async def test_identical_texts_are_two_events(
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     for _ in range(2):
         seeded.state.add_received_sms(seeded.account, number="+32470000001", message="Ping")
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert [event.data["message"] for event in events] == ["Ping", "Ping"]
     assert events[0].data["guid"] != events[1].data["guid"]
 
@@ -165,7 +159,7 @@ async def test_legacy_webhook_then_poll(
     await hass.async_block_till_done()
     assert [event.data["source"] for event in events] == ["webhook"]
     assert hass.states.get("sensor.smsmobileapi_last_sms_received").attributes["message"] == "Hi"
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert len(events) == 1
     # The same webhook delivered again (the service retries) fires nothing either.
     response = await client.post(URL, data=build_legacy_body(sms))
@@ -183,7 +177,7 @@ async def test_poll_then_webhook(
     """A webhook that comes after the poll already fired the SMS fires nothing."""
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     sms = seeded.state.add_received_sms(seeded.account, number="+32470000002", message="Late")
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     client = await hass_client_no_auth()
     response = await client.post(URL, data=build_legacy_body(sms))
     assert response.status == 200
@@ -205,7 +199,7 @@ async def test_webhook_and_poll_concurrently(
         for i in range(20)
     ]
     posts = [client.post(URL, data=build_legacy_body(sms)) for sms in messages[::2]]
-    results = await asyncio.gather(_tick(hass, freezer, SMS_SCAN_INTERVAL), *posts)
+    results = await asyncio.gather(tick(hass, freezer, SMS_SCAN_INTERVAL), *posts)
     assert all(response.status == 200 for response in results[1:])
     await hass.async_block_till_done()
     assert sorted(event.data["guid"] for event in events) == sorted(s.guid for s in messages)
@@ -221,7 +215,7 @@ async def test_restart_replays_nothing_and_catches_up(
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     call_events = async_capture_events(hass, EVENT_CALL)
     seeded.state.add_received_sms(seeded.account, number="+32470000004", message="Before")
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert [event.data["message"] for event in events] == ["Before"]
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()
@@ -247,8 +241,8 @@ async def test_restart_replays_nothing_and_catches_up(
     assert [(e.data["number"], e.data["call_type"], e.data["delayed"]) for e in call_events] == [
         ("+32470000006", "missed", True)
     ]
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert len(events) == 2
     assert len(call_events) == 1
 
@@ -272,8 +266,8 @@ async def test_calls_of_each_type_by_polling(
             duration=0 if kind == "missed" else 30,
         )
     freezer.tick(timedelta(minutes=2))
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert sorted((e.data["call_type"], e.data["number"]) for e in events) == [
         ("incoming", "+3222"),
         ("missed", "+3211"),
@@ -464,7 +458,7 @@ async def test_v2_sms_from_simulator_matches_poll(
     ):
         headers, body = build_v2_request(event_type, data, SECRET, NOW)
         assert (await client.post(URL, data=body, headers=headers)).status == 202
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert [e.data["source"] for e in sms_events] == ["webhook"]
     assert [e.data["source"] for e in call_events] == ["webhook"]

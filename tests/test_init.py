@@ -1,7 +1,6 @@
 """Setup, polling, devices and failure handling against the simulator."""
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -9,21 +8,14 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smsmobileapi.const import DOMAIN, SLOW_SCAN_INTERVAL, SMS_SCAN_INTERVAL
 from smsmobileapi_simulator import Fault
 
 from .conftest import Simulator
-from .helpers import integration_states
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    # Coordinator refreshes run as background tasks.
-    await hass.async_block_till_done(wait_background_tasks=True)
+from .helpers import integration_states, tick
 
 
 async def test_setup_creates_entities(
@@ -83,7 +75,7 @@ async def test_idle_poll_reads_only_new_messages(
     first = seeded.requests_to("/getsms/")
     newest = max(sms.timestamp for sms in seeded.account.received)
     seeded.state.requests.clear()
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     polls = seeded.requests_to("/getsms/")
     assert len(polls) == 1
     assert "onlyunread" not in polls[0]
@@ -92,7 +84,7 @@ async def test_idle_poll_reads_only_new_messages(
     assert len(first) == 2  # the incremental read and the one-time unread count
     # Phones and call logs wait for their slower cadence.
     assert seeded.requests_to("/gateway/mobile/list/") == []
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert len(seeded.requests_to("/gateway/mobile/list/")) == 1
     assert len(seeded.requests_to("/call/missed/list/")) == 1
 
@@ -106,7 +98,7 @@ async def test_new_sms_updates_sensors(
     """A new SMS becomes the last SMS and counts as unread."""
     assert hass.states.get("sensor.smsmobileapi_unread_sms").state == "3"
     seeded.state.add_received_sms(seeded.account, number="+32470000007", message="New one")
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     last = hass.states.get("sensor.smsmobileapi_last_sms_received")
     assert last.attributes["message"] == "New one"
     assert last.attributes["number"] == "+32470000007"
@@ -122,12 +114,12 @@ async def test_outage_and_recovery(
 ) -> None:
     """Entities go unavailable during an outage and come back, with one log line each way."""
     seeded.state.faults.add(Fault(kind="status", status=500, times=3))
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert hass.states.get("sensor.smsmobileapi_unread_sms").state == STATE_UNAVAILABLE
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert hass.states.get("sensor.smsmobileapi_unread_sms").state == STATE_UNAVAILABLE
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert hass.states.get("sensor.smsmobileapi_unread_sms").state == "3"
     errors = [r for r in caplog.records if "Error fetching" in r.getMessage()]
     recoveries = [
@@ -156,7 +148,7 @@ async def test_poll_failures_are_translated(
 ) -> None:
     """Each kind of failure makes the update fail with its own translated message."""
     seeded.state.faults.add(fault)
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     coordinator = loaded_entry.runtime_data.coordinator
     assert not coordinator.last_update_success
     assert coordinator.last_exception.translation_key == translation_key
@@ -172,7 +164,7 @@ async def test_runtime_auth_failure_starts_reauth(
 ) -> None:
     """A key revoked while running starts a reauth flow."""
     seeded.state.rotate_api_key(seeded.account, "rotated")
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
 
@@ -188,7 +180,7 @@ async def test_phones_come_and_go(
     seeded.state.add_phone(seeded.account, sid="phone-garage", label="Garage", battery=99)
     seeded.state.delete_phone(seeded.account, "phone-office")
     seeded.account.phones["phone-kitchen"].label = "Kitchen"
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert hass.states.get("sensor.garage_battery").state == "99"
     names = sorted(
         device.name or ""

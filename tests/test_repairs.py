@@ -6,7 +6,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smsmobileapi.const import (
@@ -19,12 +19,7 @@ from custom_components.smsmobileapi.const import (
 from smsmobileapi_simulator import Fault, build_legacy_body
 
 from .conftest import ENTRY_ID, NOW, WEBHOOK_ID, Simulator
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+from .helpers import tick
 
 
 def _issues(hass: HomeAssistant) -> dict[str, ir.IssueEntry]:
@@ -53,14 +48,14 @@ async def test_phone_not_syncing(
     assert office.severity is ir.IssueSeverity.WARNING
     assert f"phone_not_syncing_{ENTRY_ID}_phone-kitchen" not in issues
     seeded.account.phones["phone-office"].last_seen = NOW + SLOW_SCAN_INTERVAL
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert f"phone_not_syncing_{ENTRY_ID}_phone-office" not in _issues(hass)
     # A phone that leaves the account takes its issue with it.
     seeded.account.phones["phone-kitchen"].last_seen = NOW - timedelta(hours=2)
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert f"phone_not_syncing_{ENTRY_ID}_phone-kitchen" in _issues(hass)
     seeded.state.delete_phone(seeded.account, "phone-kitchen")
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert f"phone_not_syncing_{ENTRY_ID}_phone-kitchen" not in _issues(hass)
 
 
@@ -82,12 +77,12 @@ async def test_subscription_expired(
 ) -> None:
     """An expired subscription raises an issue linking to the dashboard; a good poll clears it."""
     seeded.account.expired = True
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     issue = _issues(hass)[f"subscription_expired_{ENTRY_ID}"]
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.learn_more_url == "https://smsmobileapi.com/"
     seeded.account.expired = False
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert f"subscription_expired_{ENTRY_ID}" not in _issues(hass)
 
 
@@ -99,7 +94,7 @@ async def test_subscription_expired_fault(
 ) -> None:
     """The body-level form of the error (HTTP 200, ``subscription_expire``) raises it too."""
     seeded.state.faults.add(Fault(kind="expired", path="/getsms/"))
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert f"subscription_expired_{ENTRY_ID}" in _issues(hass)
 
 

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 import voluptuous as vol
 from yarl import URL
@@ -28,6 +28,7 @@ import smsmobileapi_simulator.app as simulator_app
 from smsmobileapi_simulator.endpoints import Endpoint
 
 from .conftest import API_KEY, NOW, Simulator
+from .helpers import tick
 
 SENT_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 
@@ -79,12 +80,6 @@ async def _with_running_clock[T](freezer: FrozenDateTimeFactory, awaitable: Awai
         freezer.tick(0.001)
         await asyncio.sleep(0)
     return await task
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.fixture(autouse=True)
@@ -411,7 +406,7 @@ async def test_send_message_phone_no_longer_connected(
     """A phone that left the account cannot send, by device or by its own id."""
     office = _phone_device(hass, "phone-office")
     seeded.state.delete_phone(seeded.account, "phone-office")
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     for phone in (office.id, "phone-office"):
         with pytest.raises(ServiceValidationError) as err:
             await _call(
@@ -743,9 +738,9 @@ async def test_rename_phone(
     assert seeded.account.phones["phone-kitchen"].label == "Hall phone"
     assert _phone_device(hass, "phone-kitchen").name == "Hall phone"
     # The next polls (phones are read less often than SMS) keep the new name.
-    await _tick(hass, freezer, SMS_SCAN_INTERVAL)
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
     assert _phone_device(hass, "phone-kitchen").name == "Hall phone"
-    await _tick(hass, freezer, SLOW_SCAN_INTERVAL)
+    await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert _phone_device(hass, "phone-kitchen").name == "Hall phone"
 
 
