@@ -34,13 +34,41 @@ def test_cursor_never_moves_back() -> None:
 def test_size_bound_evicts_oldest() -> None:
     """Past the bound, the oldest identities go first."""
     ledger = Ledger(max_entries=10)
-    for minutes in (5, 0, 7, 3, 1, 9, 2, 8, 6, 4, 10, 11):
-        ledger.add("sms", f"k{minutes}", T0 + timedelta(minutes=minutes))
+    for hours in (5, 0, 7, 3, 1, 9, 2, 8, 6, 4, 10, 11):
+        ledger.add("sms", f"k{hours}", T0 + timedelta(hours=hours))
     # 11 fit (10 plus a tenth); the 12th addition evicts down to 10, the two oldest first.
     assert len(ledger) == 10
     assert not ledger.seen("sms", "k0")
     assert not ledger.seen("sms", "k1")
-    assert all(ledger.seen("sms", f"k{minutes}") for minutes in range(2, 12))
+    assert all(ledger.seen("sms", f"k{hours}") for hours in range(2, 12))
+
+
+def test_items_a_poll_may_read_again_are_never_evicted() -> None:
+    """A burst inside the re-read window outgrows the bound rather than lose its identities."""
+    ledger = Ledger(max_entries=10, protect={"missed": timedelta(days=2)})
+    for index in range(40):
+        ledger.add("sms", f"burst{index}", T0 + timedelta(seconds=index))
+    ledger.advance("sms", T0 + timedelta(seconds=39))
+    assert all(ledger.seen("sms", f"burst{index}") for index in range(40))
+    # Missed calls are re-read for two days; other sources for thirty minutes.
+    ledger.add("missed", "old-call", T0 - timedelta(days=1))
+    ledger.add("missed", "new-call", T0)
+    for index in range(20):
+        ledger.add("event", f"e{index}", T0 - timedelta(hours=2) + timedelta(seconds=index))
+    for index in range(3):
+        ledger.add("event", f"fresh{index}", T0)
+    assert ledger.seen("missed", "old-call")
+    assert ledger.seen("event", "fresh2")
+    assert not ledger.seen("event", "e0")
+
+
+def test_hard_limit() -> None:
+    """Even a protected burst stops at ten times the bound."""
+    ledger = Ledger(max_entries=10)
+    for index in range(150):
+        ledger.add("sms", f"x{index}", T0 + timedelta(seconds=index))
+    assert len(ledger) <= 100 + 10
+    assert ledger.seen("sms", "x149")
 
 
 def test_prune_by_age_counts_from_a_quiet_source_cursor() -> None:
@@ -70,21 +98,30 @@ def test_round_trip_and_tolerant_load() -> None:
     small = Ledger(max_entries=1)  # the load trims to the bound itself
     small.load(
         {
-            "seen": [["sms\x1fA", 1], ["sms\x1fB", 2], "junk", [1, 2], ["x", "y"], ["sms\x1fC"]],
-            "cursors": {"sms": 5, "bad": "x", "7": None},
+            "seen": [
+                ["sms\x1fA", 1],
+                ["sms\x1fB", 100_000],
+                "junk",
+                [1, 2],
+                ["x", "y"],
+                ["sms\x1fC"],
+            ],
+            "cursors": {"sms": 100_005, "bad": "x", "7": None},
         }
     )
     assert len(small) == 1
     assert small.seen("sms", "B")
-    assert small.cursor("sms") == datetime.fromtimestamp(5, UTC)
+    assert small.cursor("sms") == datetime.fromtimestamp(100_005, UTC)
     assert small.cursor("bad") is None
 
 
 def test_bounded_storage_size() -> None:
-    """However many messages pass, the stored ledger stays far under 1 MiB."""
+    """However many messages pass (one every ten seconds here), the stored ledger stays small."""
     ledger = Ledger()
     for index in range(100_000):
-        ledger.add("sms", f"{index:08X}-DEAD-BEEF-CAFE-0123456789AB", T0)
+        at = T0 + timedelta(seconds=10 * index)
+        ledger.add("sms", f"{index:08X}-DEAD-BEEF-CAFE-0123456789AB", at)
+        ledger.advance("sms", at)
     assert 5000 <= len(ledger) <= 5500
     import json  # noqa: PLC0415
 

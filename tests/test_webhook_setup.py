@@ -9,6 +9,7 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.smsmobileapi.api import ReceivedSms
 from custom_components.smsmobileapi.const import (
     CONF_CLOUDHOOK_URL,
     DOMAIN,
@@ -23,6 +25,7 @@ from custom_components.smsmobileapi.const import (
     SMS_SCAN_INTERVAL,
 )
 from custom_components.smsmobileapi.webhook import webhook_url
+from smsmobileapi_simulator import Fault
 
 from .conftest import ENTRY_ID, NOW, WEBHOOK_ID, Simulator
 
@@ -123,3 +126,33 @@ async def test_stale_poll_item_is_delayed(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [(e.data["message"], e.data["delayed"]) for e in events] == [("late", True)]
+
+
+async def test_first_sync_interrupted_then_retried_fires_nothing(
+    hass: HomeAssistant, seeded: Simulator, make_entry: Callable[..., MockConfigEntry]
+) -> None:
+    """A first setup that fails after reading the SMS stays a first sync when it is retried."""
+    sms_events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    call_events = async_capture_events(hass, "smsmobileapi_call")
+    seeded.state.faults.add(Fault(kind="status", status=500, path="/gateway/mobile/list/"))
+    entry = make_entry()
+    await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert sms_events == []
+    assert call_events == []
+
+
+async def test_closed_inbox_is_inert(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """After unload, a poll that was still running fires nothing and saves nothing."""
+    inbox = loaded_entry.runtime_data.inbox
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    late = ReceivedSms(guid="LATE", number="+1", message="late", received_at=NOW)
+    assert not inbox.receive_sms(late, "poll")
+    assert not inbox.ledger.seen("sms", "LATE")
+    assert events == []

@@ -51,12 +51,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry)
     client = create_client(hass, entry)
     inbox = Inbox(hass, entry.entry_id)
     await inbox.async_load()
+    # Registered before the first refresh: a setup that fails half way keeps what it recorded.
+    entry.async_on_unload(inbox.async_close)
     coordinator = SmsMobileApiCoordinator(hass, entry, client, inbox)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SmsMobileApiRuntimeData(
         client=client, coordinator=coordinator, inbox=inbox
     )
-    entry.async_on_unload(inbox.async_save)
     await async_setup_cloudhook(hass, entry)
     async_register_webhook(hass, entry)
 

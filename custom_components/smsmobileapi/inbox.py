@@ -9,7 +9,7 @@ what arrived meanwhile, marked ``delayed``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -18,7 +18,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import Call, ReceivedSms
+from .api import Call, CallType, ReceivedSms
 from .api.webhook import (
     CallEvent,
     IgnoredEvent,
@@ -68,8 +68,12 @@ class Inbox:
         """Prepare the ledger of ``entry_id``; ``async_load`` reads what was saved."""
         self.hass = hass
         self.entry_id = entry_id
-        self.ledger = Ledger()
+        # Missed calls are re-read for up to two days (the log filters by day).
+        self.ledger = Ledger(protect={CallType.MISSED: timedelta(days=2)})
         self.first_sync = True
+        # Once closed (the entry unloads), late poll results neither fire nor touch the file: the
+        # next setup reads them again and fires them once.
+        self._closed = False
         # Whether the service ever reached our webhook (a repair issue watches it).
         self.webhook_seen = False
         self.started_at = dt_util.utcnow()
@@ -82,7 +86,8 @@ class Inbox:
         data = await self._store.async_load()
         if isinstance(data, dict):
             self.ledger.load(data)
-            self.first_sync = False
+            # A first sync interrupted (a failed setup) stays a first sync.
+            self.first_sync = data.get("synced", True) is not True
             self.webhook_seen = data.get("webhook_seen") is True
 
     @callback
@@ -94,14 +99,20 @@ class Inbox:
     @callback
     def async_schedule_save(self) -> None:
         """Save soon, once, however many items arrive meanwhile (and on stop)."""
-        self._store.async_delay_save(self._data, LEDGER_SAVE_DELAY)
+        if not self._closed:
+            self._store.async_delay_save(self._data, LEDGER_SAVE_DELAY)
 
-    async def async_save(self) -> None:
-        """Save now (on unload)."""
+    async def async_close(self) -> None:
+        """Save now and stop (the entry unloads, or its setup failed)."""
+        self._closed = True
         await self._store.async_save(self._data())
 
     def _data(self) -> dict[str, Any]:
-        return {**self.ledger.as_dict(), "webhook_seen": self.webhook_seen}
+        return {
+            **self.ledger.as_dict(),
+            "synced": not self.first_sync,
+            "webhook_seen": self.webhook_seen,
+        }
 
     async def async_remove(self) -> None:
         """Delete the saved ledger (the entry is being removed)."""
@@ -112,7 +123,7 @@ class Inbox:
     @callback
     def receive_sms(self, sms: ReceivedSms, source: str) -> bool:
         """Fire an SMS unless it was seen; True when it was new."""
-        if not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
+        if self._closed or not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
             return False
         if not self.first_sync:
             device_id = self._device_id(sms.device_id)
@@ -135,7 +146,7 @@ class Inbox:
     @callback
     def receive_call(self, call: Call, source: str, phone_id: str | None = None) -> bool:
         """Fire a call unless it was seen; True when it was new."""
-        if not self.ledger.add(call.call_type, call.key, call.call_at):
+        if self._closed or not self.ledger.add(call.call_type, call.key, call.call_at):
             return False
         if not self.first_sync:
             data = {
@@ -157,6 +168,8 @@ class Inbox:
     @callback
     def receive_webhook(self, event: WebhookEvent) -> bool:
         """Act on a parsed webhook; False when it was a replay (already handled)."""
+        if self._closed:
+            return False
         self.webhook_seen = True
         if event.event_id is not None and not self.ledger.add(
             SOURCE_EVENTS, event.event_id, dt_util.utcnow()

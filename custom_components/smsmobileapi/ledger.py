@@ -2,24 +2,31 @@
 
 Keyed on identity (an SMS GUID, a webhook event id, a call's number and time), never on content: two
 identical texts are two messages. Bounded in size and in age, so it stays small however large the
-inbox grows.
+inbox grows, but never at the cost of exactly-once: an item a poll may still read again (it is
+within its source's protected window, counted back from the source's newest item) is only ever
+evicted past a hard limit ten times the normal bound.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 import heapq
+from operator import itemgetter
 from typing import Any
 
 DEFAULT_MAX_ENTRIES = 5000
 # Longer than any re-read window (the sync overlap) and than the webhook's retry horizon.
 DEFAULT_MAX_AGE = timedelta(days=2)
+# Items this close to their source's newest one may be read again: keep them.
+DEFAULT_PROTECT = timedelta(minutes=30)
+HARD_LIMIT_FACTOR = 10
 
 
 class Ledger:
     """Seen identities with their time, and a cursor per source.
 
-    Holds at most ``max_entries`` identities plus a tenth (evicted in batches, oldest first).
+    Holds about ``max_entries`` identities (evicted in batches, oldest unprotected first).
     """
 
     def __init__(
@@ -27,12 +34,19 @@ class Ledger:
         *,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         max_age: timedelta = DEFAULT_MAX_AGE,
+        protect: Mapping[str, timedelta] | None = None,
     ) -> None:
-        """Keep at most ``max_entries`` identities, none older than ``max_age``."""
+        """Keep about ``max_entries`` identities, none older than ``max_age``.
+
+        ``protect`` gives sources a protected window other than ``DEFAULT_PROTECT``.
+        """
         self._seen: dict[str, datetime] = {}
         self._cursors: dict[str, datetime] = {}
+        self._newest: dict[str, datetime] = {}
         self._max_entries = max_entries
         self._max_age = max_age
+        self._protect = dict(protect or {})
+        self._next_check = max_entries + max_entries // 10
 
     @property
     def is_empty(self) -> bool:
@@ -53,9 +67,12 @@ class Ledger:
         if key in self._seen:
             return False
         self._seen[key] = at
+        newest = self._newest.get(source)
+        if newest is None or at > newest:
+            self._newest[source] = at
         # Evict in batches (a tenth of the bound at a time): one sort per many additions.
-        if len(self._seen) > self._max_entries + self._max_entries // 10:
-            self._evict(len(self._seen) - self._max_entries)
+        if len(self._seen) > self._next_check:
+            self._evict()
         return True
 
     def cursor(self, source: str) -> datetime | None:
@@ -79,9 +96,7 @@ class Ledger:
         }
         default = now - self._max_age
         self._seen = {
-            key: at
-            for key, at in self._seen.items()
-            if at >= limits.get(key.partition("\x1f")[0], default)
+            key: at for key, at in self._seen.items() if at >= limits.get(_source_of(key), default)
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -101,9 +116,34 @@ class Ledger:
         for source, at in (data.get("cursors") or {}).items():
             if isinstance(source, str) and isinstance(at, int | float):
                 self._cursors[source] = datetime.fromtimestamp(at, UTC)
-        if len(self._seen) > self._max_entries:
-            self._evict(len(self._seen) - self._max_entries)
+        for key, at in self._seen.items():
+            source = _source_of(key)
+            if source not in self._newest or at > self._newest[source]:
+                self._newest[source] = at
+        if len(self._seen) > self._next_check:
+            self._evict()
 
-    def _evict(self, count: int) -> None:
-        for key, _ in heapq.nsmallest(count, self._seen.items(), key=lambda item: item[1]):
+    def _evict(self) -> None:
+        """Drop the oldest unprotected identities down to the bound; past the hard limit, any."""
+        limits = {
+            source: self._cursors.get(source, newest) - self._protect.get(source, DEFAULT_PROTECT)
+            for source, newest in self._newest.items()
+        }
+        excess = len(self._seen) - self._max_entries
+        candidates = (
+            (key, at)
+            for key, at in self._seen.items()
+            if (limit := limits.get(_source_of(key))) is not None and at < limit
+        )
+        for key, _ in heapq.nsmallest(excess, candidates, key=itemgetter(1)):
             del self._seen[key]
+        hard_limit = self._max_entries * HARD_LIMIT_FACTOR
+        if len(self._seen) > hard_limit:
+            overflow = len(self._seen) - hard_limit
+            for key, _ in heapq.nsmallest(overflow, self._seen.items(), key=itemgetter(1)):
+                del self._seen[key]
+        self._next_check = max(len(self._seen), self._max_entries) + self._max_entries // 10
+
+
+def _source_of(key: str) -> str:
+    return key.partition("\x1f")[0]

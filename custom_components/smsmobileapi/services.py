@@ -66,7 +66,7 @@ CONF_PHONE: Final = "phone"
 CONF_SIM: Final = "sim"
 
 # At most this many requests of one action call are in flight at once.
-MAX_PARALLEL_REQUESTS: Final = 5
+MAX_PARALLEL_REQUESTS: Final = 10
 
 SERVICE_SEND_MESSAGE: Final = "send_message"
 SERVICE_RESEND_MESSAGE: Final = "resend_message"
