@@ -1,0 +1,492 @@
+"""A real Home Assistant and the simulator on loopback, and what the figures measure them with.
+
+Home Assistant comes from the test harness (``async_test_home_assistant``) with a temporary
+configuration folder, so ``Store`` files are real files; its HTTP server is the real one, bound
+to 127.0.0.1 on a free port. Nothing here touches any other address.
+"""
+
+# Our package first: Home Assistant's harness otherwise shadows the top-level ``custom_components``.
+import custom_components.smsmobileapi  # noqa: F401, I001  (must stay first)
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+import logging
+from pathlib import Path
+import random
+import socket
+import sys
+import tempfile
+import time
+from typing import Any
+
+from aiohttp import web
+import aiohttp
+from homeassistant import loader
+from homeassistant.const import CONF_API_KEY, CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_START
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import aiohttp_client, frame
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_component import DATA_INSTANCES
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from custom_components.smsmobileapi.const import (
+    AUTH_API_KEY,
+    CONF_AUTH_TYPE,
+    CONF_BASE_URL,
+    CONF_PROVIDER,
+    DOMAIN,
+    PROVIDER_SMSMOBILEAPI,
+)
+from custom_components.smsmobileapi.coordinator import SmsMobileApiRuntimeData
+from smsmobileapi_simulator import Account, SimulatorServer, SimulatorState
+from smsmobileapi_simulator.state import CallType
+
+API_KEY = "bench-api-key-0123456789abcdef"
+WEBHOOK_ID = "bench-webhook"
+RAW_WEBHOOK_ID = "bench-raw-webhook"
+REST_ENTITY = "sensor.sms_inbox"
+RAW_EVENT = "bench_raw_sms_received"
+PHONE_SID = "bench-phone"
+CALL_KINDS: tuple[CallType, ...] = ("missed", "incoming", "outgoing")
+# A poll interval no timer reaches during a figure: the figures drive the polls themselves.
+NEVER = 24 * 3600
+_LOGGER = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now (not the peak)."""
+    with suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def rest_available() -> bool:
+    """Whether Home Assistant's ``rest`` integration can be imported (its requirements)."""
+    try:
+        import homeassistant.components.rest.sensor  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """What the watch keeps of a log record: text only.
+
+    Never the record itself: its arguments and traceback hold the exception, its frames and
+    their locals (a whole coordinator and its ledger), which would grow memory in a soak.
+    """
+
+    name: str
+    levelno: int
+    message: str
+    traceback: bool
+
+
+class LogWatch(logging.Handler):
+    """Keep warnings and errors; tell handled failures from unhandled exceptions."""
+
+    def __init__(self) -> None:
+        """Collect from WARNING up."""
+        super().__init__(logging.WARNING)
+        self.records: list[Logged] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's text (bounded: the soak may log a failed poll many times)."""
+        if len(self.records) < 100_000:
+            self.records.append(
+                Logged(record.name, record.levelno, record.getMessage(), bool(record.exc_info))
+            )
+
+    def loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """Asyncio's handler of exceptions nobody awaited: logged (to the watch) as unhandled."""
+        exc = context.get("exception")
+        logging.getLogger("asyncio").error(
+            "%s (%s)",
+            context.get("message"),
+            context.get("task") or context.get("future") or context.get("handle"),
+            exc_info=exc if isinstance(exc, BaseException) else None,
+        )
+
+    def unhandled(self) -> list[Logged]:
+        """Errors with a traceback, or that say something went unexpectedly wrong."""
+        words = ("unexpected", "exception", "traceback", "never retrieved", "error processing")
+        return [
+            record
+            for record in self.records
+            if record.levelno >= logging.ERROR
+            and (record.traceback or any(w in record.message.lower() for w in words))
+        ]
+
+    def errors(self) -> list[Logged]:
+        """Every record at ERROR or above (handled ones too, such as a failed poll)."""
+        return [record for record in self.records if record.levelno >= logging.ERROR]
+
+    def clear(self) -> None:
+        """Forget what was kept."""
+        self.records.clear()
+
+
+def describe(records: list[Logged], limit: int = 5) -> str:
+    """A short text of the first few records."""
+    return "; ".join(f"{r.name}: {r.message[:160]}" for r in records[:limit])
+
+
+@dataclass(slots=True)
+class InFlight:
+    """Requests in flight at the simulator, now and at most since the last reset."""
+
+    now: int = 0
+    peak: int = 0
+
+    def reset(self) -> None:
+        """Start a new peak."""
+        self.peak = self.now
+
+    @web.middleware
+    async def middleware(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        """Count the request while it is served."""
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            return await handler(request)
+        finally:
+            self.now -= 1
+
+
+@dataclass(slots=True)
+class Counted:
+    """Occurrences of each key of an event type, and when the last new key arrived."""
+
+    counts: Counter[Hashable] = field(default_factory=Counter)
+    # Where each occurrence came from (the events' "source"), to explain a duplicate.
+    sources: dict[Hashable, list[str]] = field(default_factory=dict)
+    first_at: float | None = None
+    last_new_at: float | None = None
+    total: int = 0
+
+    @property
+    def distinct(self) -> int:
+        """How many different keys were seen."""
+        return len(self.counts)
+
+    def duplicated(self) -> int:
+        """Occurrences beyond the first of each key."""
+        return sum(count - 1 for count in self.counts.values() if count > 1)
+
+    def explain_duplicates(self, limit: int = 3) -> str:
+        """A few duplicated keys with the sources of their events."""
+        duplicated = [key for key, count in self.counts.items() if count > 1][:limit]
+        return "; ".join(f"{key}: {' + '.join(self.sources.get(key, []))}" for key in duplicated)
+
+    def lost(self, expected: set[Hashable]) -> int:
+        """Expected keys never seen."""
+        return len(expected - self.counts.keys())
+
+    def unexpected(self, expected: set[Hashable]) -> int:
+        """Keys seen that nobody sent."""
+        return len(self.counts.keys() - expected)
+
+
+@dataclass(slots=True)
+class Env:
+    """A running Home Assistant, the simulator with one account, and a client session."""
+
+    hass: HomeAssistant
+    state: SimulatorState
+    server: SimulatorServer
+    account: Account
+    ha_url: str
+    session: aiohttp.ClientSession
+    inflight: InFlight
+    log: LogWatch
+    config_dir: Path
+
+    @property
+    def sim_url(self) -> str:
+        """The simulator's base URL."""
+        return self.server.url
+
+    def webhook_url(self, webhook_id: str = WEBHOOK_ID) -> str:
+        """Home Assistant's URL of a webhook."""
+        return f"{self.ha_url}/api/webhook/{webhook_id}"
+
+    def add_entry(
+        self, options: dict[str, Any] | None = None, *, webhook_id: str = WEBHOOK_ID
+    ) -> MockConfigEntry:
+        """A config entry of the simulator's account, added (not set up)."""
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Bench",
+            data={
+                CONF_PROVIDER: PROVIDER_SMSMOBILEAPI,
+                CONF_AUTH_TYPE: AUTH_API_KEY,
+                CONF_API_KEY: API_KEY,
+                CONF_BASE_URL: self.sim_url,
+                CONF_WEBHOOK_ID: webhook_id,
+            },
+            options={"scan_interval": NEVER, "slow_scan_interval": NEVER, **(options or {})},
+        )
+        entry.add_to_hass(self.hass)
+        return entry
+
+    async def setup_entry(self, entry: MockConfigEntry) -> float:
+        """Set the entry up; seconds it took (setup and everything it started)."""
+        start = time.perf_counter()
+        if not await self.hass.config_entries.async_setup(entry.entry_id):
+            raise RuntimeError(f"setup failed: {entry.state} {entry.reason}")
+        await self.hass.async_block_till_done()
+        return time.perf_counter() - start
+
+    def runtime(self, entry: MockConfigEntry) -> SmsMobileApiRuntimeData:
+        """The loaded entry's client, coordinator and inbox."""
+        data: SmsMobileApiRuntimeData = entry.runtime_data
+        return data
+
+    def traffic(self, path: str | None = None) -> tuple[int, int]:
+        """Requests answered and body bytes sent by the simulator so far (one path or all)."""
+        stats = [s for p, s in self.state.stats.items() if path is None or p == path]
+        return sum(s.requests for s in stats), sum(s.bytes_sent for s in stats)
+
+    def count(
+        self, event_type: str, key: Callable[[Mapping[str, Any]], Hashable]
+    ) -> tuple[Counted, Callable[[], None]]:
+        """Count the events of a type by ``key(event.data)``; returns the counter and unsub."""
+        counted = Counted()
+
+        @callback
+        def _on_event(event: Event) -> None:
+            now = time.perf_counter()
+            value = key(event.data)
+            if counted.first_at is None:
+                counted.first_at = now
+            if value not in counted.counts:
+                counted.last_new_at = now
+            counted.counts[value] += 1
+            counted.total += 1
+            counted.sources.setdefault(value, []).append(
+                f"{event.data.get('source')}{'/delayed' if event.data.get('delayed') else ''}"
+            )
+
+        return counted, self.hass.bus.async_listen(event_type, _on_event)
+
+    async def setup_rest_sensor(self, *, request_timeout: int = 60) -> bool:
+        """Home Assistant's ``rest`` sensor on ``/getsms/`` (what users set up by hand).
+
+        Its state is the GUID of the newest SMS: what an automation would watch. Polled only
+        when asked (``update_rest_sensor``). False when ``rest`` cannot be imported here.
+        """
+        if not rest_available():
+            return False
+        ok = await async_setup_component(self.hass, "homeassistant", {})
+        # The ``rest`` integration's own configuration: ``sensor:`` may already be set up.
+        ok = ok and await async_setup_component(
+            self.hass,
+            "rest",
+            {
+                "rest": [
+                    {
+                        "resource": f"{self.sim_url}/getsms/?apikey={API_KEY}",
+                        "scan_interval": NEVER,
+                        "timeout": request_timeout,
+                        "sensor": [
+                            {
+                                "name": "SMS inbox",
+                                "value_template": (
+                                    "{{ (value_json.result.sms | last).guid"
+                                    " if value_json.result.sms else 'none' }}"
+                                ),
+                            }
+                        ],
+                    }
+                ]
+            },
+        )
+        await self.hass.async_block_till_done()
+        return ok and self.hass.states.get(REST_ENTITY) is not None
+
+    async def update_rest_sensor(self) -> None:
+        """One poll of the ``rest`` sensor, as its timer does it (its coordinator's refresh).
+
+        ``homeassistant.update_entity`` would go through the coordinator's debouncer, which
+        lets one request through every 10 seconds.
+        """
+        entity = self._rest_entity()
+        coordinator = getattr(entity, "_coordinator", None)
+        if coordinator is not None:
+            await coordinator.async_refresh()
+        else:
+            await entity.async_update_ha_state(force_refresh=True)
+
+    def _rest_entity(self) -> Entity:
+        entity = self.hass.data[DATA_INSTANCES]["sensor"].get_entity(REST_ENTITY)
+        if entity is None:
+            raise RuntimeError("the rest sensor is not set up")
+        return entity
+
+    def rest_body_size(self) -> int:
+        """Characters of the last response the ``rest`` sensor keeps in memory."""
+        data = getattr(getattr(self._rest_entity(), "rest", None), "data", None)
+        return len(data) if isinstance(data, str | bytes) else 0
+
+    async def setup_raw_webhook_automation(self) -> bool:
+        """An automation on a plain webhook trigger firing ``RAW_EVENT`` with the SMS GUID.
+
+        What a user builds without the integration to receive pushed SMS: no signature, no
+        parsing of the two formats, no de-duplication.
+        """
+        ok = await async_setup_component(
+            self.hass,
+            "automation",
+            {
+                "automation": [
+                    {
+                        "alias": "Raw SMS webhook",
+                        "mode": "parallel",
+                        "max": 10_000,
+                        "triggers": [
+                            {
+                                "trigger": "webhook",
+                                "webhook_id": RAW_WEBHOOK_ID,
+                                "allowed_methods": ["POST"],
+                                "local_only": True,
+                            }
+                        ],
+                        "actions": [
+                            {
+                                "event": RAW_EVENT,
+                                "event_data": {
+                                    "guid": (
+                                        "{{ trigger.json.guid if 'guid' in trigger.json"
+                                        " else trigger.json.data.guid }}"
+                                    )
+                                },
+                            }
+                        ],
+                    }
+                ]
+            },
+        )
+        await self.hass.async_block_till_done()
+        return ok
+
+
+def setup_logging(log_path: Path | None, *, verbose: bool) -> LogWatch:
+    """Route every log record to the watch (and to a file or stderr), not to the terminal."""
+    watch = LogWatch()
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    root.addHandler(watch)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+        file_handler.setFormatter(formatter)
+        root.addHandler(file_handler)
+    if verbose:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(formatter)
+        root.addHandler(stream)
+    return watch
+
+
+async def _confirm_http_config(hass: HomeAssistant) -> None:
+    """Confirm the HTTP configuration given above, as a user would.
+
+    Since Home Assistant 2026.x a configuration given in YAML is a trial: unless it is promoted,
+    Home Assistant reverts it and restarts itself five minutes later (a soak lasts longer).
+    """
+    try:
+        from homeassistant.components.http.config import DATA_STORE  # noqa: PLC0415
+    except ImportError:  # older Home Assistant: no trial configuration
+        return
+    store = hass.data.get(DATA_STORE)
+    if store is not None and store.pending is not None:
+        await store.async_promote_pending()
+
+
+class _LoopbackResolver(aiohttp.ThreadedResolver):
+    """The resolver of Home Assistant's HTTP sessions, without zeroconf (no multicast).
+
+    Home Assistant's own resolver starts zeroconf, which talks mDNS on every network interface;
+    the bench only ever connects to 127.0.0.1 and needs no resolver at all.
+    """
+
+    async def real_close(self) -> None:
+        """What Home Assistant calls on close."""
+        await self.close()
+
+
+def _loopback_resolver(hass: HomeAssistant) -> _LoopbackResolver:
+    return _LoopbackResolver()
+
+
+@asynccontextmanager
+async def bench_env(log: LogWatch, *, seed: int = 0) -> AsyncIterator[Env]:
+    """Home Assistant with the real HTTP server, and the simulator with one phone."""
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(log.loop_exception)
+    # Same as the test harness' autouse fixture: never start zeroconf.
+    aiohttp_client._async_make_resolver = _loopback_resolver  # type: ignore[assignment]  # noqa: SLF001
+    with tempfile.TemporaryDirectory(prefix="smsmobileapi-bench-") as tmp:
+        async with async_test_home_assistant(config_dir=tmp) as hass:
+            frame.async_setup(hass)
+            # Let Home Assistant load custom integrations (what phacc's fixture does).
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            port = free_port()
+            http = {"server_host": ["127.0.0.1"], "server_port": port}
+            if not await async_setup_component(hass, "http", {"http": http}):
+                raise RuntimeError("the http integration did not set up")
+            hass.bus.async_fire(EVENT_HOMEASSISTANT_START)  # starts the HTTP server
+            await hass.async_block_till_done()
+            await _confirm_http_config(hass)
+            # Simulated data, not secrets: seeded on purpose.
+            state = SimulatorState(rng=random.Random(seed))  # noqa: S311
+            state.record_requests = False
+            account = state.add_account(API_KEY)
+            state.add_phone(account, PHONE_SID, label="Bench phone")
+            server = SimulatorServer(state, host="127.0.0.1", port=0)
+            inflight = InFlight()
+            server.app.middlewares.append(inflight.middleware)
+            await server.start()
+            connector = aiohttp.TCPConnector(limit=100)
+            session = aiohttp.ClientSession(connector=connector)
+            try:
+                yield Env(
+                    hass=hass,
+                    state=state,
+                    server=server,
+                    account=account,
+                    ha_url=f"http://127.0.0.1:{port}",
+                    session=session,
+                    inflight=inflight,
+                    log=log,
+                    config_dir=Path(tmp),
+                )
+            finally:
+                await session.close()
+                await hass.async_stop(force=True)
+                await server.stop()
