@@ -222,7 +222,10 @@ class Inbox:
 
     def _delayed(self, at: datetime) -> bool:
         """Late: it happened before we were listening, or reached us long after it happened."""
-        return at < self.started_at or dt_util.utcnow() - at > DELAYED_AFTER
+        # Whole seconds: the service's times have no fraction, so an item of our very first
+        # second is not "before we were listening".
+        started = self.started_at.replace(microsecond=0)
+        return at < started or dt_util.utcnow() - at > DELAYED_AFTER
 
     def _device_id(self, phone_id: str | None) -> str | None:
         """The Home Assistant device of a phone, when the phone is known."""
