@@ -22,13 +22,18 @@ def _issue_id(kind: str, entry_id: str, suffix: str = "") -> str:
     return f"{kind}_{entry_id}{'_' + suffix if suffix else ''}"
 
 
-@callback
-def async_set_subscription_expired(
-    hass: HomeAssistant, entry_id: str, title: str, *, expired: bool
+def _set_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    *,
+    active: bool,
+    kind: str,
+    severity: ir.IssueSeverity,
+    placeholders: dict[str, str],
+    learn_more_url: str | None = None,
 ) -> None:
-    """Raise the expired-subscription issue, or clear it once a poll succeeds again."""
-    issue_id = _issue_id(ISSUE_SUBSCRIPTION_EXPIRED, entry_id)
-    if not expired:
+    """Raise the issue while ``active``, delete it otherwise (both are no-ops when unchanged)."""
+    if not active:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(
@@ -37,10 +42,26 @@ def async_set_subscription_expired(
         issue_id,
         is_fixable=False,
         is_persistent=False,
-        learn_more_url=DASHBOARD_URL,
+        learn_more_url=learn_more_url,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_set_subscription_expired(
+    hass: HomeAssistant, entry_id: str, title: str, *, expired: bool
+) -> None:
+    """Raise the expired-subscription issue, or clear it once a poll succeeds again."""
+    _set_issue(
+        hass,
+        _issue_id(ISSUE_SUBSCRIPTION_EXPIRED, entry_id),
+        active=expired,
+        kind=ISSUE_SUBSCRIPTION_EXPIRED,
         severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_SUBSCRIPTION_EXPIRED,
-        translation_placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
+        placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
+        learn_more_url=DASHBOARD_URL,
     )
 
 
@@ -62,21 +83,19 @@ def async_check_phones(
     for sid in known - set(phones):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid))
     for sid, phone in phones.items():
-        issue_id = _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid)
-        if phone.last_seen is None or now - phone.last_seen <= threshold:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-            continue
-        ir.async_create_issue(
+        silent = phone.last_seen is not None and now - phone.last_seen > threshold
+        _set_issue(
             hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
+            _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid),
+            active=silent,
+            kind=ISSUE_PHONE_NOT_SYNCING,
             severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_PHONE_NOT_SYNCING,
-            translation_placeholders={
+            placeholders={
                 "phone": phone.label or sid,
                 "minutes": str(int(threshold.total_seconds() // 60)),
-                "last_seen": phone.last_seen.isoformat(timespec="minutes"),
+                "last_seen": phone.last_seen.isoformat(timespec="minutes")
+                if phone.last_seen
+                else "",
             },
         )
     return set(phones)
@@ -87,18 +106,13 @@ def async_set_no_webhook_no_polling(
     hass: HomeAssistant, entry_id: str, title: str, *, active: bool
 ) -> None:
     """Warn when SMS polling is off and no webhook ever arrived: nothing would be received."""
-    issue_id = _issue_id(ISSUE_NO_WEBHOOK_NO_POLLING, entry_id)
-    if not active:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
+    _set_issue(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
+        _issue_id(ISSUE_NO_WEBHOOK_NO_POLLING, entry_id),
+        active=active,
+        kind=ISSUE_NO_WEBHOOK_NO_POLLING,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_NO_WEBHOOK_NO_POLLING,
-        translation_placeholders={"name": title},
+        placeholders={"name": title},
     )
 
 
