@@ -34,6 +34,17 @@ def _int_param(params: Params, name: str, default: int) -> int | None:
         return None
 
 
+def _page(params: Params, default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
+    """Offset and limit as the docs describe them (clamped), or the error of a bad one."""
+    offset = _int_param(params, "offset", 0)
+    limit = _int_param(params, "limit", default_limit)
+    if offset is None:
+        return success_error("invalid_offset")
+    if limit is None:
+        return success_error("invalid_limit")
+    return max(offset, 0), min(max(limit, 1), max_limit)
+
+
 def _calls(ctx: Ctx, call_type: CallType) -> list[SimCall]:
     return [call for call in ctx.account.calls if call.call_type == call_type]
 
@@ -42,13 +53,10 @@ def _calls(ctx: Ctx, call_type: CallType) -> list[SimCall]:
 def missed_calls(ctx: Ctx) -> Reply:
     """List missed calls, newest first."""
     params = ctx.params
-    offset = _int_param(params, "offset", 0)
-    limit = _int_param(params, "limit", MISSED_DEFAULT_LIMIT)
-    if offset is None:
-        return success_error("invalid_offset")
-    if limit is None:
-        return success_error("invalid_limit")
-    offset, limit = max(offset, 0), min(max(limit, 1), MISSED_MAX_LIMIT)
+    window = _page(params, MISSED_DEFAULT_LIMIT, MISSED_MAX_LIMIT)
+    if isinstance(window, Reply):
+        return window
+    offset, limit = window
     calls = _calls(ctx, "missed")
     for name, keep_after in (("date_start", True), ("date_end", False)):
         text = opt(params, name)
@@ -78,13 +86,10 @@ def _rows_endpoint(call_type: CallType) -> Handler:
     @authenticated("call")
     def list_rows(ctx: Ctx) -> Reply:
         params = ctx.params
-        offset = _int_param(params, "offset", 0)
-        limit = _int_param(params, "limit", ROWS_DEFAULT_LIMIT)
-        if offset is None:
-            return success_error("invalid_offset")
-        if limit is None:
-            return success_error("invalid_limit")
-        offset, limit = max(offset, 0), min(max(limit, 1), ROWS_MAX_LIMIT)
+        window = _page(params, ROWS_DEFAULT_LIMIT, ROWS_MAX_LIMIT)
+        if isinstance(window, Reply):
+            return window
+        offset, limit = window
         sort_by = opt(params, "sort_by") or "call_date_ms"
         if sort_by not in _SORT_KEYS:
             return success_error("invalid_sort_by")
