@@ -126,7 +126,7 @@ def _short_timeout_client(original: CreateClient) -> CreateClient:
     def create(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:
         client = original(hass, entry)
         if isinstance(client, SmsMobileApiClient):
-            client._timeout = CLIENT_TIMEOUT  # noqa: SLF001 - no option for it (see README)
+            client.request_timeout = CLIENT_TIMEOUT
         return client
 
     return create

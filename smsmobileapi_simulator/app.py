@@ -55,7 +55,11 @@ async def _webhook_context(app: web.Application) -> AsyncIterator[None]:
 
 def _api_handler(state: SimulatorState, endpoint: Endpoint) -> RouteHandler:
     async def handle(request: web.Request) -> web.StreamResponse:
-        return await _serve(state, endpoint, request)
+        state.begin(endpoint.path)
+        try:
+            return await _serve(state, endpoint, request)
+        finally:
+            state.end(endpoint.path)
 
     return handle
 

@@ -162,10 +162,12 @@ class RecordedRequest:
 
 @dataclass(slots=True)
 class PathStats:
-    """Request count and body bytes sent for one API path."""
+    """Request count, body bytes sent and concurrency of one API path."""
 
     requests: int = 0
     bytes_sent: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +501,16 @@ class SimulatorState:
         """Keep an API request for tests (unless ``record_requests`` is off)."""
         if self.record_requests:
             self.requests.append(request)
+
+    def begin(self, path: str) -> None:
+        """A request of a path starts being served."""
+        stats = self.stats.setdefault(path, PathStats())
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+
+    def end(self, path: str) -> None:
+        """A request of a path has been served (or dropped)."""
+        self.stats[path].in_flight -= 1
 
     def count(self, path: str, bytes_sent: int) -> None:
         """Add one answered request to the statistics of a path."""

@@ -41,7 +41,12 @@ class Simulator:
 
     state: SimulatorState
     account: Account
-    url: str
+    server: SimulatorServer
+
+    @property
+    def url(self) -> str:
+        """The simulator's base URL."""
+        return self.server.url
 
     def requests_to(self, path: str) -> list[dict[str, str]]:
         """Query and form fields of every request the simulator got on ``path``."""
@@ -76,7 +81,7 @@ async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
     server = SimulatorServer(state, host="127.0.0.1", port=0)
     await server.start()
     try:
-        yield Simulator(state=state, account=account, url=server.url)
+        yield Simulator(state=state, account=account, server=server)
     finally:
         await server.stop()
 

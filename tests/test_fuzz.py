@@ -13,9 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 import json
 import math
-from typing import Any, cast
+from typing import Any
 
-import aiohttp
 from homeassistant.core import Event, HomeAssistant, callback
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
@@ -23,25 +22,25 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smsmobileapi.api import (
-    ApiKeyCredentials,
-    CallType,
-    SmsMobileApiClient,
-    SmsMobileApiError,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiRateLimitError,
-    parsing,
-)
-from custom_components.smsmobileapi.api.webhook import (
-    HEADER_EVENT_ID,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
     CallEvent,
+    CallType,
     IgnoredEvent,
     MessageStatusEvent,
+    SmsGatewayError,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayRateLimitError,
     SmsReceivedEvent,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppEvent,
+    parsing,
+)
+from custom_components.smsmobileapi.api.smsmobileapi import parsing as sms_parsing
+from custom_components.smsmobileapi.api.smsmobileapi.errors import raise_for_answer
+from custom_components.smsmobileapi.api.smsmobileapi.webhook import (
+    HEADER_EVENT_ID,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
     parse_webhook,
     sign,
     verify_signature,
@@ -187,7 +186,7 @@ def _parses_or_clear_error[T](parse: Callable[[], T]) -> T | None:
     """The parse result, or None when it raised the client's own invalid-response error."""
     try:
         return parse()
-    except SmsMobileApiInvalidResponseError:
+    except SmsGatewayInvalidResponseError:
         return None
 
 
@@ -195,7 +194,7 @@ def _parses_or_clear_error[T](parse: Callable[[], T]) -> T | None:
 @given(row=json_values)
 def test_parse_received_sms(row: object) -> None:
     """Any JSON value: an SMS with a GUID, a sender and a UTC time, or a clear error."""
-    sms = _parses_or_clear_error(lambda: parsing.parse_received_sms(row))
+    sms = _parses_or_clear_error(lambda: sms_parsing.parse_received_sms(row))
     if sms is not None:
         assert sms.guid
         assert sms.number
@@ -206,7 +205,7 @@ def test_parse_received_sms(row: object) -> None:
 @given(result=json_objects)
 def test_parse_sms_list(result: dict[str, Any]) -> None:
     """Any ``result`` object: SMS oldest first, or a clear error."""
-    listed = _parses_or_clear_error(lambda: parsing.parse_sms_list(result))
+    listed = _parses_or_clear_error(lambda: sms_parsing.parse_sms_list(result))
     if listed is not None:
         times = [sms.received_at for sms in listed]
         assert times == sorted(times)
@@ -216,7 +215,7 @@ def test_parse_sms_list(result: dict[str, Any]) -> None:
 @given(row=json_values, call_type=st.sampled_from(CallType))
 def test_parse_call(row: object, call_type: CallType) -> None:
     """Any JSON value: a call of the asked type with a UTC time, or a clear error."""
-    call = _parses_or_clear_error(lambda: parsing.parse_call(row, call_type))
+    call = _parses_or_clear_error(lambda: sms_parsing.parse_call(row, call_type))
     if call is not None:
         assert call.call_type is call_type
         assert call.number
@@ -227,7 +226,7 @@ def test_parse_call(row: object, call_type: CallType) -> None:
 @given(body=json_objects, call_type=st.sampled_from(CallType))
 def test_parse_calls(body: dict[str, Any], call_type: CallType) -> None:
     """Any body: calls newest first, or a clear error."""
-    calls = _parses_or_clear_error(lambda: parsing.parse_calls(body, call_type))
+    calls = _parses_or_clear_error(lambda: sms_parsing.parse_calls(body, call_type))
     if calls is not None:
         times = [call.call_at for call in calls]
         assert times == sorted(times, reverse=True)
@@ -237,9 +236,9 @@ def test_parse_calls(body: dict[str, Any], call_type: CallType) -> None:
 @given(row=json_values)
 def test_parse_phone(row: object) -> None:
     """Any JSON value: a phone with an id and a battery level 0-100 (or none), or an error."""
-    phone = _parses_or_clear_error(lambda: parsing.parse_phone(row))
+    phone = _parses_or_clear_error(lambda: sms_parsing.parse_phone(row))
     if phone is not None:
-        assert phone.device_id
+        assert phone.phone_id
         assert phone.battery is None or 0 <= phone.battery <= 100
         assert _is_utc(phone.last_seen)
 
@@ -248,16 +247,16 @@ def test_parse_phone(row: object) -> None:
 @given(body=json_objects)
 def test_parse_phone_list(body: dict[str, Any]) -> None:
     """Any body: a list of phones, or a clear error."""
-    phones = _parses_or_clear_error(lambda: parsing.parse_phone_list(body))
+    phones = _parses_or_clear_error(lambda: sms_parsing.parse_phone_list(body))
     if phones is not None:
-        assert all(phone.device_id for phone in phones.phones)
+        assert all(phone.phone_id for phone in phones.phones)
 
 
 @FAST
 @given(result=json_objects)
 def test_parse_send_result(result: dict[str, Any]) -> None:
     """Any ``result``: an acknowledgement with a GUID, or a clear error."""
-    sent = _parses_or_clear_error(lambda: parsing.parse_send_result(result))
+    sent = _parses_or_clear_error(lambda: sms_parsing.parse_send_result(result))
     if sent is not None:
         assert sent.guid
         assert _is_utc(sent.queued_at)
@@ -267,7 +266,7 @@ def test_parse_send_result(result: dict[str, Any]) -> None:
 @given(row=json_values)
 def test_parse_sent_from_mobile(row: object) -> None:
     """Any JSON value: a sent SMS with a number, or a clear error."""
-    sent = _parses_or_clear_error(lambda: parsing.parse_sent_from_mobile(row))
+    sent = _parses_or_clear_error(lambda: sms_parsing.parse_sent_from_mobile(row))
     if sent is not None:
         assert sent.number
         assert _is_utc(sent.sent_at)
@@ -278,7 +277,7 @@ def test_parse_sent_from_mobile(row: object) -> None:
 @given(body=json_objects)
 def test_parse_conversations(body: dict[str, Any]) -> None:
     """Any body: conversations with a number each, or a clear error."""
-    conversations = _parses_or_clear_error(lambda: parsing.parse_conversations(body))
+    conversations = _parses_or_clear_error(lambda: sms_parsing.parse_conversations(body))
     if conversations is not None:
         assert all(conversation.number for conversation in conversations)
 
@@ -288,7 +287,7 @@ def test_parse_conversations(body: dict[str, Any]) -> None:
 def test_scalar_readers(value: object) -> None:
     """The lenient readers never raise: they answer a value or None."""
     assert _is_utc(parsing.parse_time(value))
-    battery = parsing.parse_battery(value)
+    battery = sms_parsing.parse_battery(value)
     assert battery is None or 0 <= battery <= 100
     assert parsing.optional_bool(value) in {True, False, None}
     assert parsing.optional_int(value) is None or isinstance(parsing.optional_int(value), int)
@@ -299,11 +298,9 @@ def test_scalar_readers(value: object) -> None:
 # --- the client's reading of a response --------------------------------------------------------
 
 
-def _client() -> SmsMobileApiClient:
-    # _interpret never touches the session.
-    return SmsMobileApiClient(
-        cast("aiohttp.ClientSession", object()), ApiKeyCredentials(API_KEY), base_url="http://x"
-    )
+def _scrub(text: str) -> str:
+    """What the client's transport does to every text of the service that reaches a message."""
+    return text.replace(API_KEY, "**REDACTED**")
 
 
 error_bodies = st.fixed_dictionaries(
@@ -336,26 +333,25 @@ def test_interpret(status: int, text: str, retry_after: str | None) -> None:
 
     An error never carries the API key, and a success is never an HTTP error status.
     """
-    client = _client()
-    error: SmsMobileApiError | None = None
+    error: SmsGatewayError | None = None
     try:
-        body = client._interpret("getsms/", status, text, retry_after)
-    except SmsMobileApiError as err:
+        body = raise_for_answer("getsms/", status, text, retry_after, _scrub)
+    except SmsGatewayError as err:
         error = err
     if error is None:
         assert isinstance(body, Mapping)
         assert status < 400
         return
     assert API_KEY not in str(error)
-    if isinstance(error, SmsMobileApiRateLimitError):
+    if isinstance(error, SmsGatewayRateLimitError):
         assert error.retry_after is None or error.retry_after >= 0
 
 
 @pytest.mark.parametrize("retry_after", ["inf", "1e400", "1e12"])
 def test_known_retry_after_is_bounded(retry_after: str) -> None:
     """A 429's Retry-After is finite and no longer than a day."""
-    with pytest.raises(SmsMobileApiRateLimitError) as caught:
-        _client()._interpret("getsms/", 429, "{}", retry_after)
+    with pytest.raises(SmsGatewayRateLimitError) as caught:
+        raise_for_answer("getsms/", 429, "{}", retry_after, _scrub)
     wait = caught.value.retry_after
     assert wait is None or (math.isfinite(wait) and wait <= 86400)
 
@@ -454,9 +450,9 @@ def test_known_huge_number_field(field: str) -> None:
     row = {"guid": "G", "number": "+32470000001", "timestamp_unix": 1, "phone_number": "+1"}
     row |= {"call_date_ms": 1_700_000_000_000, field: _HUGE_DIGITS}
     if field == "id":
-        assert parsing.parse_received_sms(row).sms_id is None
+        assert sms_parsing.parse_received_sms(row).sms_id is None
     else:
-        assert parsing.parse_call(row, CallType.MISSED).duration is None
+        assert sms_parsing.parse_call(row, CallType.MISSED).duration is None
 
 
 # --- the webhook handler, end to end through Home Assistant ------------------------------------

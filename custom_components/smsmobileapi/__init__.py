@@ -11,7 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
 from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
-from .identifiers import phone_identifier
+from .devices import async_sync_phone_devices, phone_id_of_device
 from .inbox import Inbox
 from .repairs import async_clear_all as async_clear_issues
 from .services import async_setup_services
@@ -63,7 +63,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry)
 
     @callback
     def _sync_phone_devices() -> None:
-        _async_sync_phone_devices(hass, entry)
+        async_sync_phone_devices(hass, entry)
 
     _sync_phone_devices()
     entry.async_on_unload(coordinator.async_add_listener(_sync_phone_devices))
@@ -87,35 +87,5 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SmsMobileApiConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a phone's device once the phone is no longer connected."""
-    phones = entry.runtime_data.coordinator.data.phones
-    for domain, identifier in device.identifiers:
-        if domain == DOMAIN and (sid := phone_identifier(identifier)) is not None:
-            return sid not in phones
-    return False
-
-
-@callback
-def _async_sync_phone_devices(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> None:
-    """Keep phone devices in step with the account: new names and versions, gone phones removed."""
-    registry = dr.async_get(hass)
-    phones = entry.runtime_data.coordinator.data.phones
-    if not entry.runtime_data.coordinator.last_update_success:
-        return
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        sid = next(
-            (
-                phone_identifier(identifier)
-                for domain, identifier in device.identifiers
-                if domain == DOMAIN and phone_identifier(identifier) is not None
-            ),
-            None,
-        )
-        if sid is None:
-            continue
-        phone = phones.get(sid)
-        if phone is None:
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
-            continue
-        name = phone.label or phone.device_id
-        if device.name != name or device.sw_version != phone.version:
-            registry.async_update_device(device.id, name=name, sw_version=phone.version)
+    phone_id = phone_id_of_device(device)
+    return phone_id is not None and phone_id not in entry.runtime_data.coordinator.data.phones

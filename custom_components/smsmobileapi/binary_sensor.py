@@ -33,7 +33,9 @@ async def async_setup_entry(
     """Add each phone's online sensor as phones connect."""
     coordinator = entry.runtime_data.coordinator
     async_add_phone_entities(
-        entry, async_add_entities, lambda sid: [PhoneOnlineSensor(coordinator, ONLINE, sid)]
+        entry,
+        async_add_entities,
+        lambda phone_id: [PhoneOnlineSensor(coordinator, ONLINE, phone_id)],
     )
 
 

@@ -52,7 +52,7 @@ DELAYED_AFTER: Final = timedelta(minutes=15)
 WEBHOOK_MAX_BODY: Final = 64 * 1024
 LEDGER_SAVE_DELAY: Final = 10  # seconds
 
-# Options (issue-5 set; defaults keep the documented behaviour).
+# Options beyond the webhook secret; their defaults keep the documented behaviour.
 CONF_SLOW_SCAN_INTERVAL: Final = "slow_scan_interval"
 CONF_POLL_SMS: Final = "poll_sms"
 CONF_POLL_MISSED_CALLS: Final = "poll_missed_calls"
@@ -66,6 +66,17 @@ MIN_SCAN_INTERVAL: Final = 30
 MAX_SCAN_INTERVAL: Final = 3600
 MIN_SLOW_SCAN_INTERVAL: Final = 60
 MAX_SLOW_SCAN_INTERVAL: Final = 6 * 3600
+
+# Recipient subentries: one notify entity each.
+SUBENTRY_RECIPIENT: Final = "recipient"
+CONF_NUMBER: Final = "number"
+CONF_CHANNEL: Final = "channel"
+CONF_PHONE: Final = "phone"
+CONF_SIM: Final = "sim"
+SIM_SLOTS: Final = (1, 2)
+
+# At most this many requests of one action call (or one notification) are in flight at once.
+MAX_PARALLEL_REQUESTS: Final = 10
 
 # Repair issues.
 ISSUE_SUBSCRIPTION_EXPIRED: Final = "subscription_expired"

@@ -20,10 +20,11 @@ from .api import (
     Phone,
     ReceivedSms,
     SmsGateway,
-    SmsMobileApiAuthenticationError,
-    SmsMobileApiError,
-    SmsMobileApiRateLimitError,
-    SmsMobileApiSubscriptionExpiredError,
+    SmsGatewayAuthenticationError,
+    SmsGatewayError,
+    SmsGatewayRateLimitError,
+    SmsGatewaySubscriptionExpiredError,
+    feature,
 )
 from .const import (
     ANSWERED_CALLS_POLL_LIMIT,
@@ -151,24 +152,24 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 await self._poll_phones()
                 await self._poll_calls(now)
                 self._next_slow_poll = now + self._slow_interval
-        except SmsMobileApiAuthenticationError as err:
+        except SmsGatewayAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
-        except SmsMobileApiSubscriptionExpiredError as err:
+        except SmsGatewaySubscriptionExpiredError as err:
             async_set_subscription_expired(
                 self.hass, self.config_entry.entry_id, self.config_entry.title, expired=True
             )
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="subscription_expired"
             ) from err
-        except SmsMobileApiRateLimitError as err:
+        except SmsGatewayRateLimitError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 retry_after=err.retry_after,
             ) from err
-        except SmsMobileApiError as err:
+        except SmsGatewayError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -211,12 +212,9 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._note_calls(call.call_type, (call,), dt_util.utcnow())
         self._publish()
 
-    def _supports(self, capability: Capability) -> bool:
-        return capability in self.client.capabilities
-
     async def _poll_sms(self, now: datetime) -> None:
         """Read SMS received since the newest one seen (minus the sync overlap)."""
-        if not self.poll_sms or not self._supports(Capability.RECEIVE_SMS):
+        if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
         cursor = self.inbox.ledger.cursor("sms")
         after = cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW
@@ -241,26 +239,26 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             self._last_sms = sms
 
     async def _poll_phones(self) -> None:
-        if not self._supports(Capability.PHONES):
+        if (gateway := feature(self.client, Capability.PHONES)) is None:
             return
-        phones = await self.client.get_phones()
-        self._phones = {phone.device_id: phone for phone in phones.phones}
+        phones = await gateway.get_phones()
+        self._phones = {phone.phone_id: phone for phone in phones.phones}
 
     async def _poll_calls(self, now: datetime) -> None:
         """Read the three call logs; each new call fires once."""
-        if not self._supports(Capability.CALLS):
+        if (log := feature(self.client, Capability.CALLS)) is None:
             return
         ledger = self.inbox.ledger
         if self._poll_missed:
             missed_cursor = ledger.cursor(CallType.MISSED)
-            missed = await self.client.get_missed_calls(
+            missed = await log.get_missed_calls(
                 limit=MISSED_CALLS_POLL_LIMIT,
                 date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
             )
             self._record_calls(CallType.MISSED, missed, now)
         for call_type in (CallType.INCOMING, CallType.OUTGOING) if self._poll_answered else ():
             cursor = ledger.cursor(call_type)
-            calls = await self.client.get_answered_calls(
+            calls = await log.get_answered_calls(
                 call_type,
                 limit=ANSWERED_CALLS_POLL_LIMIT,
                 since=cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW,
@@ -298,16 +296,16 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             self._publish()
 
     @callback
-    def async_phone_renamed(self, device_id: str, label: str) -> None:
+    def async_phone_renamed(self, phone_id: str, label: str) -> None:
         """A phone was renamed through us: show it now, not at the next phones poll."""
-        if (phone := self._phones.get(device_id)) is not None:
-            self._phones[device_id] = replace(phone, label=label or None)
+        if (phone := self._phones.get(phone_id)) is not None:
+            self._phones[phone_id] = replace(phone, label=label or None)
             self._publish()
 
     @callback
-    def async_phone_removed(self, device_id: str) -> None:
+    def async_phone_removed(self, phone_id: str) -> None:
         """A phone was removed through us: forget it now."""
-        if self._phones.pop(device_id, None) is not None:
+        if self._phones.pop(phone_id, None) is not None:
             self._publish()
 
     def _publish(self) -> None:

@@ -1,9 +1,10 @@
-"""Base entities: one service device for the account, one device per connected phone."""
+"""Base entities: the account's service device, one device per connected phone, per recipient."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -12,7 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Phone
 from .const import DASHBOARD_URL, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
-from .identifiers import account_identifier, phone_device_identifier
+from .identifiers import account_identifier, phone_identifier, recipient_identifier
 
 MANUFACTURER = "SMSMobileAPI"
 
@@ -20,8 +21,8 @@ MANUFACTURER = "SMSMobileAPI"
 def phone_device_info(phone: Phone) -> DeviceInfo:
     """Describe a connected phone for the device registry."""
     return DeviceInfo(
-        identifiers={(DOMAIN, phone_device_identifier(phone.device_id))},
-        name=phone.label or phone.device_id,
+        identifiers={(DOMAIN, phone_identifier(phone.phone_id))},
+        name=phone.label or phone.phone_id,
         manufacturer=MANUFACTURER,
         model="Android gateway",
         sw_version=phone.version,
@@ -62,19 +63,19 @@ class PhoneEntity(SmsMobileApiEntity):
         self,
         coordinator: SmsMobileApiCoordinator,
         description: EntityDescription,
-        device_id: str,
+        phone_id: str,
     ) -> None:
         """Attach the entity to the phone's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        self.device_id = device_id
-        self._attr_unique_id = f"{device_id}_{description.key}"
-        self._attr_device_info = phone_device_info(coordinator.data.phones[device_id])
+        self.phone_id = phone_id
+        self._attr_unique_id = f"{phone_id}_{description.key}"
+        self._attr_device_info = phone_device_info(coordinator.data.phones[phone_id])
 
     @property
     def phone(self) -> Phone | None:
         """The phone as last polled, or None when it disappeared."""
-        return self.coordinator.data.phones.get(self.device_id)
+        return self.coordinator.data.phones.get(self.phone_id)
 
     @property
     def available(self) -> bool:
@@ -95,10 +96,30 @@ def async_add_phone_entities(
     def _add_new_phones() -> None:
         # A phone that left (its device and entities were removed) gets them back if it returns.
         known.intersection_update(coordinator.data.phones)
-        new = [sid for sid in coordinator.data.phones if sid not in known]
+        new = [phone_id for phone_id in coordinator.data.phones if phone_id not in known]
         if new:
             known.update(new)
-            add_entities([entity for sid in new for entity in factory(sid)])
+            add_entities([entity for phone_id in new for entity in factory(phone_id)])
 
     _add_new_phones()
     entry.async_on_unload(coordinator.async_add_listener(_add_new_phones))
+
+
+class RecipientEntity(Entity):
+    """An entity of one recipient (a subentry): its own service device, named after it."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+
+    def __init__(self, entry: SmsMobileApiConfigEntry, subentry: ConfigSubentry) -> None:
+        """Attach the entity to the recipient's device."""
+        self._entry = entry
+        self._subentry_id = subentry.subentry_id
+        self._attr_unique_id = f"{entry.entry_id}_{subentry.subentry_id}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, recipient_identifier(subentry.subentry_id))},
+            name=subentry.title,
+            manufacturer=MANUFACTURER,
+            model="Recipient",
+            entry_type=DeviceEntryType.SERVICE,
+        )

@@ -6,6 +6,7 @@ else on the account device (missed calls from the log, WhatsApp, SMS of an unkno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -21,18 +22,29 @@ from .inbox import Incoming, signal_incoming
 # Push-driven: no request is made per entity.
 PARALLEL_UPDATES = 0
 
-SMS: Final = EventEntityDescription(key="sms", translation_key="sms", event_types=["received"])
-CALL: Final = EventEntityDescription(
-    key="call", translation_key="call", event_types=["missed", "incoming", "outgoing"]
+
+@dataclass(frozen=True, kw_only=True)
+class IncomingEventDescription(EventEntityDescription):
+    """An event entity of one kind of incoming item, created when the provider offers it."""
+
+    capability: Capability
+
+
+SMS: Final = IncomingEventDescription(
+    key="sms", translation_key="sms", event_types=["received"], capability=Capability.RECEIVE_SMS
 )
-WHATSAPP: Final = EventEntityDescription(
-    key="whatsapp", translation_key="whatsapp", event_types=["received", "voice_transcribed"]
+CALL: Final = IncomingEventDescription(
+    key="call",
+    translation_key="call",
+    event_types=["missed", "incoming", "outgoing"],
+    capability=Capability.CALLS,
 )
-_CAPABILITY: Final = {
-    "sms": Capability.RECEIVE_SMS,
-    "call": Capability.CALLS,
-    "whatsapp": Capability.SEND_WHATSAPP,
-}
+WHATSAPP: Final = IncomingEventDescription(
+    key="whatsapp",
+    translation_key="whatsapp",
+    event_types=["received", "voice_transcribed"],
+    capability=Capability.SEND_WHATSAPP,
+)
 
 
 async def async_setup_entry(
@@ -46,15 +58,15 @@ async def async_setup_entry(
     async_add_entities(
         AccountEventEntity(coordinator, description)
         for description in (SMS, CALL, WHATSAPP)
-        if _CAPABILITY[description.key] in capabilities
+        if description.capability in capabilities
     )
     async_add_phone_entities(
         entry,
         async_add_entities,
-        lambda sid: [
-            PhoneEventEntity(coordinator, description, sid)
+        lambda phone_id: [
+            PhoneEventEntity(coordinator, description, phone_id)
             for description in (SMS, CALL)
-            if _CAPABILITY[description.key] in capabilities
+            if description.capability in capabilities
         ],
     )
 
@@ -110,12 +122,12 @@ class PhoneEventEntity(_IncomingMixin, PhoneEntity):
     def __init__(
         self,
         coordinator: SmsMobileApiCoordinator,
-        description: EventEntityDescription,
-        device_id: str,
+        description: IncomingEventDescription,
+        phone_id: str,
     ) -> None:
-        """Show the events of ``device_id``."""
-        super().__init__(coordinator, description, device_id)
-        self._phone_scope = device_id
+        """Show the events of the phone ``phone_id``."""
+        super().__init__(coordinator, description, phone_id)
+        self._phone_scope = phone_id
 
     @property
     def available(self) -> bool:

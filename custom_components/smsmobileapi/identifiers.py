@@ -1,8 +1,10 @@
-"""Device identifiers of the integration's devices."""
+"""Device identifiers of the integration's devices (the second half of ``(DOMAIN, identifier)``)."""
 
 from __future__ import annotations
 
-_PHONE_PREFIX = "phone_"
+from typing import Final
+
+_PHONE_PREFIX: Final = "phone_"
 
 
 def account_identifier(entry_id: str) -> str:
@@ -10,11 +12,16 @@ def account_identifier(entry_id: str) -> str:
     return f"account_{entry_id}"
 
 
-def phone_device_identifier(device_id: str) -> str:
-    """Device identifier of a connected phone."""
-    return f"{_PHONE_PREFIX}{device_id}"
+def phone_identifier(phone_id: str) -> str:
+    """Device identifier of a connected phone, from the provider's phone id."""
+    return f"{_PHONE_PREFIX}{phone_id}"
 
 
-def phone_identifier(identifier: str) -> str | None:
-    """The phone id in a device identifier, or None when it is not a phone's."""
+def phone_id_of(identifier: str) -> str | None:
+    """The provider's phone id in a device identifier, or None when it is not a phone's."""
     return identifier.removeprefix(_PHONE_PREFIX) if identifier.startswith(_PHONE_PREFIX) else None
+
+
+def recipient_identifier(subentry_id: str) -> str:
+    """Device identifier of a recipient (one recipient subentry)."""
+    return f"recipient_{subentry_id}"

@@ -13,16 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import Call, CallType, ReceivedSms
-from .api.webhook import (
+from .api import (
+    Call,
     CallEvent,
+    CallType,
     IgnoredEvent,
     MessageStatusEvent,
+    ReceivedSms,
     SmsReceivedEvent,
     WebhookEvent,
     WhatsAppEvent,
@@ -37,7 +38,7 @@ from .const import (
     LEDGER_SAVE_DELAY,
     SOURCE_WEBHOOK,
 )
-from .identifiers import phone_device_identifier
+from .devices import async_get_phone_device
 from .ledger import Ledger
 
 STORAGE_VERSION = 1
@@ -126,7 +127,7 @@ class Inbox:
         if self._closed or not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
             return False
         if not self.first_sync:
-            device_id = self._device_id(sms.device_id)
+            device_id = self._device_id(sms.phone_id)
             data = {
                 "config_entry_id": self.entry_id,
                 "device_id": device_id,
@@ -139,7 +140,7 @@ class Inbox:
                 "delayed": self._delayed(sms.received_at),
             }
             self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data)
-            self._dispatch("sms", "received", sms.device_id, data)
+            self._dispatch("sms", "received", sms.phone_id, data)
         self.async_schedule_save()
         return True
 
@@ -178,7 +179,7 @@ class Inbox:
         match event:
             case SmsReceivedEvent(sms=sms):
                 self.receive_sms(sms, SOURCE_WEBHOOK)
-            case CallEvent(call=call, device_id=phone_id):
+            case CallEvent(call=call, phone_id=phone_id):
                 self.receive_call(call, SOURCE_WEBHOOK, phone_id)
             case WhatsAppEvent():
                 self._receive_whatsapp(event)
@@ -231,12 +232,8 @@ class Inbox:
         """The Home Assistant device of a phone, when the phone is known."""
         if phone_id is None:
             return None
-        wanted = (DOMAIN, phone_device_identifier(phone_id))
-        registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(registry, self.entry_id):
-            if wanted in device.identifiers:
-                return device.id
-        return None
+        device = async_get_phone_device(self.hass, self.entry_id, phone_id)
+        return device.id if device is not None else None
 
     def _dispatch(
         self, kind: str, event_type: str, phone_id: str | None, data: dict[str, Any]

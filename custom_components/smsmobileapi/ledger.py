@@ -48,18 +48,9 @@ class Ledger:
         self._protect = dict(protect or {})
         self._next_check = max_entries + max_entries // 10
 
-    @property
-    def is_empty(self) -> bool:
-        """Whether nothing was ever recorded."""
-        return not self._seen and not self._cursors
-
     def __len__(self) -> int:
         """Count the identities kept."""
         return len(self._seen)
-
-    def seen(self, source: str, identity: str) -> bool:
-        """Whether an item of ``source`` was recorded."""
-        return f"{source}\x1f{identity}" in self._seen
 
     def add(self, source: str, identity: str, at: datetime) -> bool:
         """Record an item of ``source``; True when it is new, False when it was seen before."""

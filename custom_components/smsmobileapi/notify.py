@@ -14,38 +14,18 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Channel
-from .const import DOMAIN
+from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM, DOMAIN, SUBENTRY_RECIPIENT
 from .coordinator import SmsMobileApiConfigEntry
-from .entity import MANUFACTURER
-from .services import (
-    CONF_CHANNEL,
-    CONF_NUMBER,
-    CONF_PHONE,
-    CONF_SIM,
-    SUBENTRY_RECIPIENT,
-    OutgoingMessage,
-    async_check_outgoing,
-    async_send_message,
-    default_sim,
-    entry_devices,
-)
+from .entity import RecipientEntity
+from .identifiers import recipient_identifier
+from .sending import OutgoingMessage, async_check_outgoing, async_send_message, default_sim
 
 # Each send is bounded in async_send_message; notify calls need no serialising here.
 PARALLEL_UPDATES = 0
-
-
-def recipient_identifier(subentry_id: str) -> str:
-    """Device identifier of a recipient."""
-    return f"recipient_{subentry_id}"
-
-
-def _unique_id(entry: ConfigEntry, subentry_id: str) -> str:
-    return f"{entry.entry_id}_{subentry_id}"
 
 
 def _recipients(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
@@ -113,31 +93,17 @@ class _RecipientEntities:
     def _async_rename(self, subentry: ConfigSubentry) -> None:
         # The entity has no name of its own but its device's: rename the device.
         self._titles[subentry.subentry_id] = subentry.title
-        identifier = recipient_identifier(subentry.subentry_id)
-        for device in entry_devices(self._hass, self._entry, identifier):
-            dr.async_get(self._hass).async_update_device(device.id, name=subentry.title)
+        registry = dr.async_get(self._hass)
+        identifiers = {(DOMAIN, recipient_identifier(subentry.subentry_id))}
+        if (device := registry.async_get_device(identifiers=identifiers)) is not None:
+            registry.async_update_device(device.id, name=subentry.title)
 
 
-class RecipientNotifyEntity(NotifyEntity):
+class RecipientNotifyEntity(RecipientEntity, NotifyEntity):
     """Send to one recipient; the subentry is read at each send, so an edit applies at once."""
 
-    _attr_has_entity_name = True
-    _attr_name = None
     _attr_translation_key = "recipient"
     _attr_supported_features = NotifyEntityFeature.TITLE
-
-    def __init__(self, entry: SmsMobileApiConfigEntry, subentry: ConfigSubentry) -> None:
-        """Describe the recipient's entity and its (service) device."""
-        self._entry = entry
-        self._subentry_id = subentry.subentry_id
-        self._attr_unique_id = _unique_id(entry, subentry.subentry_id)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, recipient_identifier(subentry.subentry_id))},
-            name=subentry.title,
-            manufacturer=MANUFACTURER,
-            model="Recipient",
-            entry_type=DeviceEntryType.SERVICE,
-        )
 
     @override
     async def async_send_message(self, message: str, title: str | None = None) -> None:
@@ -154,7 +120,7 @@ class RecipientNotifyEntity(NotifyEntity):
         outgoing = OutgoingMessage(
             text=text,
             channel=Channel(data[CONF_CHANNEL]),
-            phone=data.get(CONF_PHONE),
+            phone_id=data.get(CONF_PHONE),
             sim=data.get(CONF_SIM) or default_sim(self._entry),
         )
         async_check_outgoing(self._entry, outgoing)

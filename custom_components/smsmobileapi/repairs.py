@@ -80,18 +80,18 @@ def async_check_phones(
     ``known`` are the phones checked last time (so a phone that left clears its issue);
     returns the phones checked now.
     """
-    for sid in known - set(phones):
-        ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid))
-    for sid, phone in phones.items():
+    for phone_id in known - set(phones):
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, phone_id))
+    for phone_id, phone in phones.items():
         silent = phone.last_seen is not None and now - phone.last_seen > threshold
         _set_issue(
             hass,
-            _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, sid),
+            _issue_id(ISSUE_PHONE_NOT_SYNCING, entry_id, phone_id),
             active=silent,
             kind=ISSUE_PHONE_NOT_SYNCING,
             severity=ir.IssueSeverity.WARNING,
             placeholders={
-                "phone": phone.label or sid,
+                "phone": phone.label or phone_id,
                 "minutes": str(int(threshold.total_seconds() // 60)),
                 "last_seen": phone.last_seen.isoformat(timespec="minutes")
                 if phone.last_seen

@@ -84,7 +84,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
                 "message": sms.message,
                 "alias": sms.alias,
                 "guid": sms.guid,
-                "phone": sms.device_id,
+                "phone": sms.phone_id,
             }
             if (sms := data.last_sms)
             else None
@@ -143,7 +143,9 @@ async def async_setup_entry(
     async_add_phone_entities(
         entry,
         async_add_entities,
-        lambda sid: [PhoneSensor(coordinator, description, sid) for description in PHONE_SENSORS],
+        lambda phone_id: [
+            PhoneSensor(coordinator, description, phone_id) for description in PHONE_SENSORS
+        ],
     )
 
 

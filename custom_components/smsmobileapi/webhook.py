@@ -12,14 +12,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 
-from .api.webhook import (
-    CallEvent,
-    SmsReceivedEvent,
-    WebhookPayloadError,
-    WebhookSignatureError,
-    parse_webhook,
-    verify_signature,
-)
+from .api import CallEvent, SmsReceivedEvent, WebhookPayloadError, WebhookSignatureError
+from .api.smsmobileapi import parse_webhook, verify_signature
 from .const import CONF_CLOUDHOOK_URL, CONF_WEBHOOK_SECRET, DOMAIN, LOGGER, WEBHOOK_MAX_BODY
 from .coordinator import SmsMobileApiConfigEntry
 from .repairs import async_set_no_webhook_no_polling

@@ -10,8 +10,8 @@ from custom_components.smsmobileapi.api import (
     MISSED_CALLS_MAX_LIMIT,
     Call,
     CallType,
+    SmsGatewayInvalidResponseError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
 )
 from smsmobileapi_simulator import Fault
 
@@ -318,7 +318,5 @@ async def test_call_without_time(
         else client.get_answered_calls(CallType.INCOMING)
     )
 
-    with pytest.raises(
-        SmsMobileApiInvalidResponseError, match=f"^missing field '{field}' in call$"
-    ):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^missing field '{field}' in call$"):
         await listing

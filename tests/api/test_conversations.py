@@ -10,9 +10,9 @@ from custom_components.smsmobileapi.api import (
     Conversation,
     ConversationMessage,
     ConversationOrigin,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayResponseError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiResponseError,
 )
 from smsmobileapi_simulator import Fault
 
@@ -63,7 +63,7 @@ def lines(sim: Sim) -> dict[str, ConversationMessage]:
             sent_at=NOW - timedelta(minutes=minutes),
             message_id=guid,
             status="received",
-            device_id="phone-a",
+            phone_id="phone-a",
         )
 
     def outgoing(guid: str, text: str, minutes: int, sid: str) -> ConversationMessage:
@@ -73,7 +73,7 @@ def lines(sim: Sim) -> dict[str, ConversationMessage]:
             sent_at=NOW - timedelta(minutes=minutes),
             message_id=guid,
             status="sent",
-            device_id=sid,
+            phone_id=sid,
         )
 
     return {
@@ -186,7 +186,7 @@ async def test_conversations_documented_example(client: SmsMobileApiClient, sim:
                     sent_at=datetime(2026, 3, 13, 8, 45, 12, tzinfo=UTC),
                     message_id="msg_1001",
                     status="received",
-                    device_id="device_sid_1",
+                    phone_id="device_sid_1",
                 ),
                 ConversationMessage(
                     direction="outgoing",
@@ -194,7 +194,7 @@ async def test_conversations_documented_example(client: SmsMobileApiClient, sim:
                     sent_at=datetime(2026, 3, 13, 8, 46, 3, tzinfo=UTC),
                     message_id="msg_1002",
                     status="sent",
-                    device_id="device_sid_2",
+                    phone_id="device_sid_2",
                 ),
             ),
         ),
@@ -236,16 +236,16 @@ async def test_conversation_without_number(client: SmsMobileApiClient, sim: Sim)
     sim.state.faults.add(Fault("status", path="/conversation/sms/list/", status=200, body=body))
 
     with pytest.raises(
-        SmsMobileApiInvalidResponseError, match=r"^missing field 'phone_number' in conversation$"
+        SmsGatewayInvalidResponseError, match=r"^missing field 'phone_number' in conversation$"
     ):
         await client.get_conversations(ConversationOrigin.RECEIVED)
 
 
 async def test_conversation_invalid_parameter(client: SmsMobileApiClient, sim: Sim) -> None:
     """The service's refusal (``success: false``, free text) is a ResponseError."""
-    with pytest.raises(SmsMobileApiResponseError) as caught:
+    with pytest.raises(SmsGatewayResponseError) as caught:
         await client.get_conversations(ConversationOrigin.RECEIVED, limit=0)
 
-    assert type(caught.value) is SmsMobileApiResponseError
+    assert type(caught.value) is SmsGatewayResponseError
     assert caught.value.code == "limit and resume_line_how must be positive integers"
     assert caught.value.status == 400

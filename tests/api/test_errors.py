@@ -11,15 +11,15 @@ from custom_components.smsmobileapi.api import (
     ApiKeyCredentials,
     CallType,
     ConversationOrigin,
-    SmsMobileApiAuthenticationError,
+    SmsGatewayAuthenticationError,
+    SmsGatewayConnectionError,
+    SmsGatewayError,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayRateLimitError,
+    SmsGatewayResponseError,
+    SmsGatewaySubscriptionExpiredError,
+    SmsGatewayTimeoutError,
     SmsMobileApiClient,
-    SmsMobileApiConnectionError,
-    SmsMobileApiError,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiRateLimitError,
-    SmsMobileApiResponseError,
-    SmsMobileApiSubscriptionExpiredError,
-    SmsMobileApiTimeoutError,
 )
 from smsmobileapi_simulator import Fault
 
@@ -31,7 +31,7 @@ type Call = Callable[[SmsMobileApiClient], Awaitable[object]]
 ENDPOINTS: list[tuple[str, str, Call]] = [
     ("send", "sendsms/", lambda c: c.send_message("+32470000009", "Hi")),
     ("resend", "resend/", lambda c: c.resend("abc")),
-    ("sent_log", "log/sent/sms/", lambda c: c.get_sent_log()),
+    ("sent_log", "log/sent/sms/", lambda c: c.get_sent_messages()),
     ("from_mobile", "log/sent/frommobile/", lambda c: c.get_sent_from_mobile()),
     ("getsms", "getsms/", lambda c: c.get_received_sms()),
     ("mark_read", "getsms/set-read/", lambda c: c.mark_read("abc")),
@@ -53,7 +53,7 @@ ENDPOINT_PARAMS = [pytest.param(path, call, id=name) for name, path, call in END
 GETSMS: Call = ENDPOINTS[4][2]
 
 
-async def _raises[E: SmsMobileApiError](kind: type[E], client: SmsMobileApiClient, call: Call) -> E:
+async def _raises[E: SmsGatewayError](kind: type[E], client: SmsMobileApiClient, call: Call) -> E:
     with pytest.raises(kind) as caught:
         await call(client)
     return caught.value
@@ -74,7 +74,7 @@ async def test_invalid_key(
     """
     client = make_client(ApiKeyCredentials("WRONG-KEY-123"))
 
-    error = await _raises(SmsMobileApiAuthenticationError, client, call)
+    error = await _raises(SmsGatewayAuthenticationError, client, call)
 
     assert str(error) == f"Authentication failed on /{path}"
     assert_no_secret(error, secrets=("WRONG-KEY-123",))
@@ -88,7 +88,7 @@ async def test_missing_key(
     """An empty key: ``missing_apikey`` (400), ``Missing required parameter: apikey`` or 1."""
     client = make_client(ApiKeyCredentials(""))
 
-    error = await _raises(SmsMobileApiAuthenticationError, client, call)
+    error = await _raises(SmsGatewayAuthenticationError, client, call)
 
     assert str(error) == f"Authentication failed on /{path}"
     [request] = sim.state.requests
@@ -125,7 +125,7 @@ async def test_getsms_auth_error_variants(
         assert (response.status, await response.json()) == (status, body)
 
     error = await _raises(
-        SmsMobileApiAuthenticationError, make_client(ApiKeyCredentials(key)), GETSMS
+        SmsGatewayAuthenticationError, make_client(ApiKeyCredentials(key)), GETSMS
     )
 
     assert str(error) == "Authentication failed on /getsms/"
@@ -140,7 +140,7 @@ async def test_missed_calls_free_text_error(
         assert (response.status, await response.text()) == (200, "Missing apikey")
 
     client = make_client(ApiKeyCredentials(""))
-    error = await _raises(SmsMobileApiAuthenticationError, client, lambda c: c.get_missed_calls())
+    error = await _raises(SmsGatewayAuthenticationError, client, lambda c: c.get_missed_calls())
 
     assert str(error) == "Authentication failed on /call/missed/list/"
 
@@ -152,7 +152,7 @@ async def test_expired_subscription(
     """``api_expired``, ``subscription_expire`` and the free text ``Subscription expired``."""
     sim.account.expired = True
 
-    error = await _raises(SmsMobileApiSubscriptionExpiredError, client, call)
+    error = await _raises(SmsGatewaySubscriptionExpiredError, client, call)
 
     assert str(error) == "The subscription has expired"
     assert_no_secret(error)
@@ -161,12 +161,12 @@ async def test_expired_subscription(
 @pytest.mark.parametrize(
     ("kind", "error_type"),
     [
-        ("invalid_key", SmsMobileApiAuthenticationError),
-        ("expired", SmsMobileApiSubscriptionExpiredError),
+        ("invalid_key", SmsGatewayAuthenticationError),
+        ("expired", SmsGatewaySubscriptionExpiredError),
     ],
 )
 async def test_forced_auth_faults(
-    client: SmsMobileApiClient, sim: Sim, kind: str, error_type: type[SmsMobileApiError]
+    client: SmsMobileApiClient, sim: Sim, kind: str, error_type: type[SmsGatewayError]
 ) -> None:
     """A valid key rejected by the service (fault injection) raises the matching type once."""
     sim.state.faults.add(Fault(kind, path="/getsms/"))  # type: ignore[arg-type]
@@ -194,7 +194,7 @@ async def test_other_auth_answers(
     text = body if isinstance(body, str) else json.dumps(body)
     sim.state.faults.add(Fault("status", path="/getsms/", status=status, body=text))
 
-    error = await _raises(SmsMobileApiAuthenticationError, client, GETSMS)
+    error = await _raises(SmsGatewayAuthenticationError, client, GETSMS)
 
     assert str(error) == "Authentication failed on /getsms/"
 
@@ -211,7 +211,7 @@ async def test_other_expiry_answers(client: SmsMobileApiClient, sim: Sim, body: 
     """Expiry codes and free text win over the HTTP status."""
     sim.state.faults.add(Fault("status", path="/getsms/", status=403, body=json.dumps(body)))
 
-    await _raises(SmsMobileApiSubscriptionExpiredError, client, GETSMS)
+    await _raises(SmsGatewaySubscriptionExpiredError, client, GETSMS)
 
 
 # --- rate limiting and service errors ------------------------------------------------------------
@@ -242,7 +242,7 @@ async def test_rate_limited(
     """HTTP 429 (or error code 429) raises RateLimitError with ``Retry-After`` in seconds."""
     sim.state.faults.add(fault)
 
-    error = await _raises(SmsMobileApiRateLimitError, client, GETSMS)
+    error = await _raises(SmsGatewayRateLimitError, client, GETSMS)
 
     assert str(error) == "Rate limited on /getsms/"
     assert error.retry_after == retry_after
@@ -254,10 +254,10 @@ async def test_server_error(client: SmsMobileApiClient, sim: Sim) -> None:
     sim.state.faults.add(Fault("status", path="/call/incoming/list/"))
 
     error = await _raises(
-        SmsMobileApiResponseError, client, lambda c: c.get_answered_calls(CallType.INCOMING)
+        SmsGatewayResponseError, client, lambda c: c.get_answered_calls(CallType.INCOMING)
     )
 
-    assert type(error) is SmsMobileApiResponseError
+    assert type(error) is SmsGatewayResponseError
     assert (error.code, error.status) == ("server_error", 500)
     assert str(error) == "/call/incoming/list/ failed with error server_error: Simulated failure"
 
@@ -300,9 +300,9 @@ async def test_service_errors(
     """Any error member (top level or in ``result``) or HTTP status >= 400 raises with details."""
     sim.state.faults.add(Fault("status", path="/getsms/", status=status, body=json.dumps(body)))
 
-    error = await _raises(SmsMobileApiResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
 
-    assert type(error) is SmsMobileApiResponseError
+    assert type(error) is SmsGatewayResponseError
     assert (error.code, error.status, str(error)) == (code, status, message)
 
 
@@ -320,9 +320,9 @@ async def test_error_member_of_another_type(
     """An ``error`` that is an object or a list is still an error, never a success."""
     sim.state.faults.add(Fault("status", path="/getsms/", status=200, body=json.dumps(body)))
 
-    error = await _raises(SmsMobileApiResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
 
-    assert type(error) is SmsMobileApiResponseError
+    assert type(error) is SmsGatewayResponseError
     assert error.status == 200
     assert str(error).startswith("/getsms/ failed with error ")
 
@@ -361,7 +361,7 @@ async def test_unreadable_answers(
     """HTML pages, PHP warnings and anything not a JSON object: InvalidResponseError."""
     sim.state.faults.add(fault)
 
-    error = await _raises(SmsMobileApiInvalidResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayInvalidResponseError, client, GETSMS)
 
     assert (error.code, error.status) == ("invalid_response", status)
     assert str(error) == f"Unreadable answer from /getsms/ (HTTP {status})"
@@ -377,7 +377,7 @@ async def test_truncated_json(client: SmsMobileApiClient, sim: Sim, path: str, c
     sim.state.add_received_sms(sim.account, "+32470000031", "Hi", received_at=NOW)
     sim.state.faults.add(Fault("truncated", path=f"/{path}"))
 
-    error = await _raises(SmsMobileApiInvalidResponseError, client, call)
+    error = await _raises(SmsGatewayInvalidResponseError, client, call)
 
     assert str(error).startswith(f"Unreadable answer from /{path} (HTTP ")
     assert_no_secret(error)
@@ -387,7 +387,7 @@ async def test_missing_envelope(client: SmsMobileApiClient, sim: Sim) -> None:
     """A /sendsms/ answer without ``result`` is invalid, and names the field."""
     sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body='{"ok":true}'))
 
-    error = await _raises(SmsMobileApiInvalidResponseError, client, ENDPOINTS[0][2])
+    error = await _raises(SmsGatewayInvalidResponseError, client, ENDPOINTS[0][2])
 
     assert str(error) == "missing field 'result' in response"
     assert error.code == "invalid_response"
@@ -400,9 +400,9 @@ async def test_send_timeout_not_retried(fast_client: SmsMobileApiClient, sim: Si
     """A send that times out raises TimeoutError and is never sent twice."""
     sim.state.faults.add(Fault("timeout", path="/sendsms/", delay=FAST_TIMEOUT + 0.3))
 
-    error = await _raises(SmsMobileApiTimeoutError, fast_client, ENDPOINTS[0][2])
+    error = await _raises(SmsGatewayTimeoutError, fast_client, ENDPOINTS[0][2])
 
-    assert isinstance(error, SmsMobileApiConnectionError)
+    assert isinstance(error, SmsGatewayConnectionError)
     assert str(error) == "Timeout while requesting /sendsms/"
     assert len(sim.requests_to("/sendsms/")) == 1
     assert len(sim.state.requests) == 1
@@ -413,7 +413,7 @@ async def test_timeout_while_reading_body(fast_client: SmsMobileApiClient, sim: 
     """A body that trickles in slower than the timeout also times out."""
     sim.state.faults.add(Fault("slow_body", path="/getsms/", chunk_size=8, chunk_delay=0.1))
 
-    error = await _raises(SmsMobileApiTimeoutError, fast_client, GETSMS)
+    error = await _raises(SmsGatewayTimeoutError, fast_client, GETSMS)
 
     assert str(error) == "Timeout while requesting /getsms/"
 
@@ -422,16 +422,16 @@ async def test_timeout_from_latency(fast_client: SmsMobileApiClient, sim: Sim) -
     """A slow service (latency on every request) times out."""
     sim.state.latency = FAST_TIMEOUT + 0.2
 
-    await _raises(SmsMobileApiTimeoutError, fast_client, GETSMS)
+    await _raises(SmsGatewayTimeoutError, fast_client, GETSMS)
 
 
 async def test_send_connection_reset_not_retried(client: SmsMobileApiClient, sim: Sim) -> None:
     """A connection reset during a send raises ConnectionError, with one request only."""
     sim.state.faults.add(Fault("reset", path="/sendsms/"))
 
-    error = await _raises(SmsMobileApiConnectionError, client, ENDPOINTS[0][2])
+    error = await _raises(SmsGatewayConnectionError, client, ENDPOINTS[0][2])
 
-    assert not isinstance(error, SmsMobileApiTimeoutError)
+    assert not isinstance(error, SmsGatewayTimeoutError)
     assert str(error) in {
         "Error while requesting /sendsms/: ServerDisconnectedError",
         "Error while requesting /sendsms/: ClientOSError",
@@ -444,7 +444,7 @@ async def test_read_connection_reset(client: SmsMobileApiClient, sim: Sim) -> No
     """A reset on a read raises ConnectionError (aiohttp itself retries a GET once)."""
     sim.state.faults.add(Fault("reset", path="/getsms/", times=None))
 
-    error = await _raises(SmsMobileApiConnectionError, client, GETSMS)
+    error = await _raises(SmsGatewayConnectionError, client, GETSMS)
 
     assert str(error).startswith("Error while requesting /getsms/: ")
     assert_no_secret(error)
@@ -456,9 +456,9 @@ async def test_connection_refused(
     """Nobody listening: ConnectionError naming the aiohttp error, never the URL or key."""
     client = make_client(base_url=f"http://127.0.0.1:{closed_port}/")
 
-    error = await _raises(SmsMobileApiConnectionError, client, GETSMS)
+    error = await _raises(SmsGatewayConnectionError, client, GETSMS)
 
-    assert type(error) is SmsMobileApiConnectionError
+    assert type(error) is SmsGatewayConnectionError
     assert str(error) == "Error while requesting /getsms/: ClientConnectorError"
     assert client.base_url == f"http://127.0.0.1:{closed_port}"
     assert_no_secret(error)
@@ -472,7 +472,7 @@ async def test_echoed_key_scrubbed_from_message(client: SmsMobileApiClient, sim:
     body = {"success": False, "error": "server_error", "detail": f"bad row for {API_KEY}"}
     sim.state.faults.add(Fault("status", path="/getsms/", status=500, body=json.dumps(body)))
 
-    error = await _raises(SmsMobileApiResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
 
     assert str(error) == "/getsms/ failed with error server_error: bad row for **REDACTED**"
     assert_no_secret(error)
@@ -486,7 +486,7 @@ async def test_echoed_key_scrubbed_from_code(client: SmsMobileApiClient, sim: Si
     body = {"success": False, "error": f"SQLSTATE[42000]: syntax error near '{API_KEY}'"}
     sim.state.faults.add(Fault("status", path="/getsms/", status=500, body=json.dumps(body)))
 
-    error = await _raises(SmsMobileApiResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
 
     assert str(error) == (
         "/getsms/ failed with error SQLSTATE[42000]: syntax error near '**REDACTED**'"
@@ -501,6 +501,6 @@ async def test_empty_credential_not_scrubbed(
     sim.state.faults.add(Fault("status", path="/getsms/"))
     client = make_client(ApiKeyCredentials(""))
 
-    error = await _raises(SmsMobileApiResponseError, client, GETSMS)
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
 
     assert str(error) == "/getsms/ failed with error server_error: Simulated failure"

@@ -8,9 +8,9 @@ import pytest
 
 from custom_components.smsmobileapi.api import (
     ReceivedSms,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayResponseError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiResponseError,
 )
 from smsmobileapi_simulator import Fault, SimReceivedSms
 
@@ -25,7 +25,7 @@ def _expected(sms: SimReceivedSms, *, received_at: datetime | None = None) -> Re
         number=sms.number,
         message=sms.message,
         received_at=received_at or sms.received_at,
-        device_id=sms.sid,
+        phone_id=sms.sid,
         alias=sms.alias,
         sms_id=sms.id,
     )
@@ -107,7 +107,7 @@ async def test_received_sms_unread_and_device(
 ) -> None:
     """``unread_only`` sends onlyunread=yes; ``device_id`` sends sIdentifiantPhone."""
     unread = await client.get_received_sms(unread_only=True)
-    on_b = await client.get_received_sms(device_id="phone-b")
+    on_b = await client.get_received_sms(phone_id="phone-b")
 
     assert unread == (_expected(inbox["first"]), _expected(inbox["third"]))
     assert on_b == (_expected(inbox["second"]),)
@@ -201,7 +201,7 @@ async def test_received_sms_documented_example(client: SmsMobileApiClient, sim: 
             number="+15551234567",
             message="...",
             received_at=datetime(2025, 8, 11, 22, 24, 11, tzinfo=UTC),
-            device_id="SID",
+            phone_id="SID",
             alias=None,
             sms_id=123,
         ),
@@ -214,7 +214,7 @@ async def test_received_sms_missing_time(client: SmsMobileApiClient, sim: Sim) -
     sim.state.faults.add(Fault("status", path="/getsms/", status=200, body=json.dumps(body)))
 
     with pytest.raises(
-        SmsMobileApiInvalidResponseError, match=r"^missing field 'timestamp_unix' in sms$"
+        SmsGatewayInvalidResponseError, match=r"^missing field 'timestamp_unix' in sms$"
     ):
         await client.get_received_sms()
 
@@ -236,7 +236,7 @@ async def test_mark_read(
 
 async def test_mark_read_unknown(client: SmsMobileApiClient, sim: Sim) -> None:
     """An unknown GUID is the service's ``not_found`` error."""
-    with pytest.raises(SmsMobileApiResponseError) as caught:
+    with pytest.raises(SmsGatewayResponseError) as caught:
         await client.mark_read("NOPE")
 
     assert caught.value.code == "not_found"

@@ -1,4 +1,4 @@
-"""Sent-message logs: ``get_sent_log`` (rows passed through) and ``get_sent_from_mobile``."""
+"""Sent-message logs: ``get_sent_messages`` (typed rows) and ``get_sent_from_mobile``."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -9,9 +9,11 @@ import pytest
 
 from custom_components.smsmobileapi.api import (
     SENT_FROM_MOBILE_MAX_LIMIT,
+    SendFailure,
     SentFromMobile,
+    SentMessage,
+    SmsGatewayInvalidResponseError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
 )
 from smsmobileapi_simulator import Fault, SimSentSms
 
@@ -20,25 +22,24 @@ from .conftest import API_KEY, NOW, NOW_UNIX, Sim
 BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 
 
-def _row(sent: SimSentSms, *, hours_ago: int, error_api: str, error_mobile: str) -> dict[str, Any]:
-    """The row the simulator lists for a sent message, as the client must pass it through."""
-    return {
-        "guid": sent.guid,
-        "recipients": sent.recipients,
-        "message": sent.message,
-        "status": sent.status,
-        "date": f"2026-09-23 {12 - hours_ago:02d}:00:00",
-        "timestamp_unix": NOW_UNIX - hours_ago * 3600,
-        "sIdentifiant": sent.sid,
-        "port": sent.fields.get("port"),
-        "send_with_whatsapp": "0",
-        "error_api": error_api,
-        "error_mobile": error_mobile,
-    }
+def _row(sent: SimSentSms, *, hours_ago: int, failure: SendFailure | None) -> SentMessage:
+    """The typed row the client must return for a message the simulator lists."""
+    port = sent.fields.get("port")
+    return SentMessage(
+        guid=sent.guid,
+        recipients=sent.recipients,
+        message=sent.message,
+        status=sent.status,
+        sent_at=NOW - timedelta(hours=hours_ago),
+        phone_id=sent.sid,
+        sim=int(port) if port else None,
+        whatsapp=False,
+        failure=failure,
+    )
 
 
 @pytest.fixture
-def sent_log(sim: Sim) -> dict[str, dict[str, Any]]:
+def sent_log(sim: Sim) -> dict[str, SentMessage]:
     """Three sent messages: queued (3 h ago), API error (2 h), mobile error (1 h)."""
     state, account = sim.state, sim.account
     queued = state.add_sent_sms(
@@ -65,20 +66,19 @@ def sent_log(sim: Sim) -> dict[str, dict[str, Any]]:
         created_at=NOW - timedelta(hours=1),
     )
     return {
-        "queued": _row(queued, hours_ago=3, error_api="0", error_mobile="0"),
-        "api_error": _row(api_error, hours_ago=2, error_api="1", error_mobile="0"),
-        "mobile_error": _row(mobile_error, hours_ago=1, error_api="0", error_mobile="1"),
+        "queued": _row(queued, hours_ago=3, failure=None),
+        "api_error": _row(api_error, hours_ago=2, failure="api"),
+        "mobile_error": _row(mobile_error, hours_ago=1, failure="mobile"),
     }
 
 
-async def test_sent_log_rows_passed_through(
-    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, dict[str, Any]]
+async def test_sent_log_rows_typed(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, SentMessage]
 ) -> None:
-    """Every row comes back as a plain dict, unchanged, newest first."""
-    rows = await client.get_sent_log()
+    """Every row comes back as a typed ``SentMessage``, newest first."""
+    rows = await client.get_sent_messages()
 
     assert rows == (sent_log["mobile_error"], sent_log["api_error"], sent_log["queued"])
-    assert all(type(row) is dict for row in rows)
     [request] = sim.requests_to("/log/sent/sms/")
     assert request.method == "GET"
     assert request.query == BASE_FIELDS
@@ -100,25 +100,26 @@ async def test_sent_log_rows_passed_through(
 async def test_sent_log_filters(
     client: SmsMobileApiClient,
     sim: Sim,
-    sent_log: dict[str, dict[str, Any]],
+    sent_log: dict[str, SentMessage],
     kwargs: dict[str, Any],
     fields: dict[str, str],
     expected: list[str],
 ) -> None:
     """Each filter goes out under the service's parameter name and is applied."""
-    rows = await client.get_sent_log(**kwargs)
+    rows = await client.get_sent_messages(**kwargs)
 
     assert rows == tuple(sent_log[name] for name in expected)
     assert sim.only_fields("/log/sent/sms/") == {**fields, **BASE_FIELDS}
 
 
 async def test_sent_log_by_guid(
-    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, dict[str, Any]]
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, SentMessage]
 ) -> None:
     """``guid`` filters on ``guid_message``."""
-    guid = sent_log["api_error"]["guid"]
+    guid = sent_log["api_error"].guid
+    assert guid is not None
 
-    rows = await client.get_sent_log(guid=guid)
+    rows = await client.get_sent_messages(guid=guid)
 
     assert rows == (sent_log["api_error"],)
     assert sim.only_fields("/log/sent/sms/") == {"guid_message": guid, **BASE_FIELDS}
@@ -126,7 +127,7 @@ async def test_sent_log_by_guid(
 
 @pytest.mark.parametrize("rows_key", ["sms", "messages", "data"])
 async def test_sent_log_strips_secrets(client: SmsMobileApiClient, sim: Sim, rows_key: str) -> None:
-    """Undocumented rows are passed through minus any credential the service echoes."""
+    """Undocumented rows are read field by field: a credential the service echoes never leaves."""
     row = {
         "guid": "abc",
         "apikey": API_KEY,
@@ -138,9 +139,9 @@ async def test_sent_log_strips_secrets(client: SmsMobileApiClient, sim: Sim, row
     body = {"result": {"error": 0, rows_key: [row]}}
     sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
 
-    rows = await client.get_sent_log()
+    rows = await client.get_sent_messages()
 
-    assert rows == ({"guid": "abc", "extra": {"nested": [1, 2]}},)
+    assert rows == (SentMessage(guid="abc", recipients=None, message=""),)
     assert API_KEY not in repr(rows)
 
 
@@ -152,7 +153,7 @@ async def test_sent_log_empty(client: SmsMobileApiClient, sim: Sim, result: dict
     body = json.dumps({"result": result})
     sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=body))
 
-    assert await client.get_sent_log() == ()
+    assert await client.get_sent_messages() == ()
 
 
 @pytest.mark.parametrize(
@@ -170,8 +171,8 @@ async def test_sent_log_unexpected_shapes(
     """A body without the documented envelope raises InvalidResponseError naming the part."""
     sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
 
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=f"^{message}$") as caught:
-        await client.get_sent_log()
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$") as caught:
+        await client.get_sent_messages()
 
     assert caught.value.code == "invalid_response"
 
@@ -202,14 +203,14 @@ def from_mobile(sim: Sim) -> dict[str, SentFromMobile]:
             number="+32470000021",
             message="On my way",
             sent_at=NOW - timedelta(hours=1),
-            device_id="phone-a",
+            phone_id="phone-a",
             synced_at=NOW - timedelta(hours=1) + timedelta(seconds=5),
         ),
         "yesterday": SentFromMobile(
             number="+32470000022",
             message="Call me back",
             sent_at=NOW - timedelta(days=1, hours=1),
-            device_id="phone-b",
+            phone_id="phone-b",
             synced_at=NOW - timedelta(hours=20),
         ),
     }
@@ -238,7 +239,7 @@ async def test_sent_from_mobile(
         ({"period": "today"}, {"period": "today"}, ["recent"]),
         ({"period": "yesterday"}, {"period": "yesterday"}, ["yesterday"]),
         ({"number": "+32470000022"}, {"number": "+32470000022"}, ["yesterday"]),
-        ({"device_id": "phone-a"}, {"sIdentifiant": "phone-a"}, ["recent"]),
+        ({"phone_id": "phone-a"}, {"sIdentifiant": "phone-a"}, ["recent"]),
         ({"search": "call me"}, {"search": "call me"}, ["yesterday"]),
         ({"limit": 1}, {"limit": "1"}, ["recent"]),
         ({"limit": SENT_FROM_MOBILE_MAX_LIMIT}, {"limit": "200"}, ["recent", "yesterday"]),
@@ -294,7 +295,7 @@ _PARSED = SentFromMobile(
     number="+32470000021",
     message="Hi",
     sent_at=NOW - timedelta(hours=1),
-    device_id="phone-a",
+    phone_id="phone-a",
     synced_at=None,
 )
 

@@ -14,22 +14,27 @@ from custom_components.smsmobileapi import api
 from custom_components.smsmobileapi.api import (
     AccessToken,
     ApiKeyCredentials,
+    CallLog,
     Capability,
     Channel,
     Conversation,
+    ConversationLog,
     ConversationOrigin,
+    MessageManager,
     OAuth2Credentials,
+    PhoneGateway,
     ReceivedSms,
+    SentLog,
     SmsGateway,
-    SmsMobileApiAuthenticationError,
+    SmsGatewayAuthenticationError,
+    SmsGatewayConnectionError,
+    SmsGatewayError,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayRateLimitError,
+    SmsGatewayResponseError,
+    SmsGatewaySubscriptionExpiredError,
+    SmsGatewayTimeoutError,
     SmsMobileApiClient,
-    SmsMobileApiConnectionError,
-    SmsMobileApiError,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiRateLimitError,
-    SmsMobileApiResponseError,
-    SmsMobileApiSubscriptionExpiredError,
-    SmsMobileApiTimeoutError,
 )
 
 from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET
@@ -86,6 +91,9 @@ async def test_client_properties() -> None:
         default = SmsMobileApiClient(session, credentials)
 
     assert client.credentials is credentials
+    assert client.request_timeout == 30
+    client.request_timeout = 2.5
+    assert client.request_timeout == 2.5
     assert client.base_url == "https://example.test/v1"
     assert default.base_url == "https://api.smsmobileapi.com"
     assert client.capabilities == frozenset(
@@ -95,6 +103,9 @@ async def test_client_properties() -> None:
             Capability.RECEIVE_SMS,
             Capability.PHONES,
             Capability.CALLS,
+            Capability.MANAGE_MESSAGES,
+            Capability.CONVERSATIONS,
+            Capability.SENT_LOG,
         }
     )
     assert API_KEY not in repr(client)
@@ -117,7 +128,7 @@ def test_models_are_frozen_with_defaults() -> None:
         guid="G", number="+1", message="m", received_at=datetime(2026, 9, 23, tzinfo=UTC)
     )
 
-    assert (sms.device_id, sms.alias, sms.sms_id) == (None, None, None)
+    assert (sms.phone_id, sms.alias, sms.sms_id) == (None, None, None)
     assert Conversation(number="+1") == Conversation(number="+1", alias=None, messages=())
     with pytest.raises(FrozenInstanceError):
         sms.guid = "H"  # type: ignore[misc]
@@ -134,55 +145,61 @@ def test_enum_values() -> None:
 
 def test_exception_tree() -> None:
     """Timeouts are connection errors; invalid responses are response errors; one base."""
-    assert issubclass(SmsMobileApiTimeoutError, SmsMobileApiConnectionError)
-    assert issubclass(SmsMobileApiInvalidResponseError, SmsMobileApiResponseError)
+    assert issubclass(SmsGatewayTimeoutError, SmsGatewayConnectionError)
+    assert issubclass(SmsGatewayInvalidResponseError, SmsGatewayResponseError)
     for error in (
-        SmsMobileApiConnectionError,
-        SmsMobileApiAuthenticationError,
-        SmsMobileApiSubscriptionExpiredError,
-        SmsMobileApiRateLimitError,
-        SmsMobileApiResponseError,
+        SmsGatewayConnectionError,
+        SmsGatewayAuthenticationError,
+        SmsGatewaySubscriptionExpiredError,
+        SmsGatewayRateLimitError,
+        SmsGatewayResponseError,
     ):
-        assert error.__bases__ == (SmsMobileApiError,)
-    assert SmsMobileApiError.__bases__ == (Exception,)
+        assert error.__bases__ == (SmsGatewayError,)
+    assert SmsGatewayError.__bases__ == (Exception,)
 
 
 def test_exception_attributes() -> None:
     """Rate limits keep Retry-After; response errors keep code and status (default None)."""
-    assert SmsMobileApiRateLimitError("x").retry_after is None
-    assert SmsMobileApiRateLimitError("x", retry_after=2.5).retry_after == 2.5
-    error = SmsMobileApiResponseError("y")
+    assert SmsGatewayRateLimitError("x").retry_after is None
+    assert SmsGatewayRateLimitError("x", retry_after=2.5).retry_after == 2.5
+    error = SmsGatewayResponseError("y")
     assert (str(error), error.code, error.status) == ("y", None, None)
-    invalid = SmsMobileApiInvalidResponseError("z", code="c", status=502)
+    invalid = SmsGatewayInvalidResponseError("z", code="c", status=502)
     assert (invalid.code, invalid.status) == ("c", 502)
 
 
 # --- the gateway protocol and the package ------------------------------------------------------
 
 
-def _protocol_members() -> list[str]:
-    return [
-        name
-        for name, value in vars(SmsGateway).items()
+PROTOCOLS = (SmsGateway, PhoneGateway, CallLog, MessageManager, ConversationLog, SentLog)
+
+
+def _protocol_members() -> dict[str, object]:
+    return {
+        name: value
+        for protocol in PROTOCOLS
+        for name, value in vars(protocol).items()
         if not name.startswith("_") and (callable(value) or isinstance(value, property))
-    ]
+    }
 
 
 def test_client_implements_gateway_protocol() -> None:
-    """Every method of ``SmsGateway`` exists on the client with the same parameters."""
+    """Every method of ``SmsGateway`` and of each feature exists on the client, same parameters."""
     members = _protocol_members()
 
     assert set(members) >= {
-        "credentials",
         "base_url",
         "send_message",
         "get_received_sms",
         "get_phones",
         "get_missed_calls",
         "get_answered_calls",
+        "resend",
+        "mark_read",
+        "get_conversations",
+        "get_sent_messages",
     }
-    for name in members:
-        expected = getattr(SmsGateway, name)
+    for name, expected in members.items():
         actual = getattr(SmsMobileApiClient, name)
         if isinstance(expected, property):
             assert isinstance(actual, property), name
@@ -204,7 +221,10 @@ def test_package_exports() -> None:
         assert getattr(api, name) is not None, name
 
 
-@pytest.mark.parametrize("module", sorted(path.name for path in API_PACKAGE.glob("*.py")), ids=str)
+API_MODULES = sorted(str(path.relative_to(API_PACKAGE)) for path in API_PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("module", API_MODULES, ids=str)
 def test_no_home_assistant_import(module: str) -> None:
     """The client package imports nothing from Home Assistant (it could be a library)."""
     tree = ast.parse((API_PACKAGE / module).read_text(encoding="utf-8"))

@@ -13,12 +13,12 @@ from custom_components.smsmobileapi.api import (
     AccessToken,
     CallType,
     OAuth2Credentials,
-    SmsMobileApiAuthenticationError,
+    SmsGatewayAuthenticationError,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayResponseError,
+    SmsGatewaySubscriptionExpiredError,
+    SmsGatewayTimeoutError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiResponseError,
-    SmsMobileApiSubscriptionExpiredError,
-    SmsMobileApiTimeoutError,
 )
 from smsmobileapi_simulator import Fault, RecordedRequest
 
@@ -169,9 +169,7 @@ async def test_rejected_twice_gives_up(oauth_client: SmsMobileApiClient, sim: Si
     """A fresh token rejected again raises: one retry, not a loop."""
     sim.state.faults.add(Fault("invalid_key", path="/getsms/", times=None))
 
-    with pytest.raises(
-        SmsMobileApiAuthenticationError, match=r"^Authentication failed on /getsms/$"
-    ):
+    with pytest.raises(SmsGatewayAuthenticationError, match=r"^Authentication failed on /getsms/$"):
         await oauth_client.get_received_sms()
 
     assert len(sim.requests_to("/oauth2/token")) == 2
@@ -182,7 +180,7 @@ async def test_invalid_client(make_client: Callable[..., SmsMobileApiClient], si
     """A wrong client secret is an authentication error; the API is not called."""
     client = make_client(OAuth2Credentials(CLIENT_ID, "wrong-secret-123"))
 
-    with pytest.raises(SmsMobileApiAuthenticationError) as caught:
+    with pytest.raises(SmsGatewayAuthenticationError) as caught:
         await client.get_received_sms()
 
     assert str(caught.value) == "Authentication failed on /oauth2/token"
@@ -194,11 +192,11 @@ async def test_invalid_client(make_client: Callable[..., SmsMobileApiClient], si
 async def test_other_errors_not_retried(oauth_client: SmsMobileApiClient, sim: Sim) -> None:
     """Only an authentication error renews the token: expiry and server errors raise at once."""
     sim.account.expired = True
-    with pytest.raises(SmsMobileApiSubscriptionExpiredError):
+    with pytest.raises(SmsGatewaySubscriptionExpiredError):
         await oauth_client.get_phones()
     sim.account.expired = False
     sim.state.faults.add(Fault("status", path="/getsms/"))
-    with pytest.raises(SmsMobileApiResponseError):
+    with pytest.raises(SmsGatewayResponseError):
         await oauth_client.get_received_sms()
 
     assert len(sim.requests_to("/oauth2/token")) == 1
@@ -212,7 +210,7 @@ async def test_send_timeout_not_retried(
     client = make_client(OAuth2Credentials(CLIENT_ID, CLIENT_SECRET), request_timeout=FAST_TIMEOUT)
     sim.state.faults.add(Fault("timeout", path="/sendsms/", delay=FAST_TIMEOUT + 0.3))
 
-    with pytest.raises(SmsMobileApiTimeoutError):
+    with pytest.raises(SmsGatewayTimeoutError):
         await client.send_message("+32470000009", "Hi")
 
     assert len(sim.requests_to("/sendsms/")) == 1
@@ -244,7 +242,7 @@ async def test_token_response_without_token(oauth_client: SmsMobileApiClient, si
     )
 
     with pytest.raises(
-        SmsMobileApiInvalidResponseError,
+        SmsGatewayInvalidResponseError,
         match=r"^missing field 'access_token' in token response$",
     ):
         await oauth_client.get_access_token()
@@ -280,7 +278,7 @@ async def test_secrets_scrubbed_and_never_logged(
     body = f'{{"error":"server_error","detail":"{CLIENT_SECRET} / {new_token}"}}'
     sim.state.faults.add(Fault("status", path="/getsms/", status=500, body=body))
 
-    with pytest.raises(SmsMobileApiResponseError) as caught:
+    with pytest.raises(SmsGatewayResponseError) as caught:
         await oauth_client.get_received_sms()
 
     assert str(caught.value) == (

@@ -1,4 +1,4 @@
-"""Pure unit tests of ``parsing.py``: lenient readers of the service's JSON."""
+"""Pure unit tests of the parsers: lenient readers of the service's JSON."""
 
 from datetime import UTC, datetime
 import math
@@ -14,7 +14,7 @@ from custom_components.smsmobileapi.api import (
     Phone,
     ReceivedSms,
     SendResult,
-    SmsMobileApiInvalidResponseError,
+    SmsGatewayInvalidResponseError,
 )
 from custom_components.smsmobileapi.api.parsing import (
     as_list,
@@ -23,6 +23,10 @@ from custom_components.smsmobileapi.api.parsing import (
     optional_bool,
     optional_int,
     optional_str,
+    parse_time,
+    required_str,
+)
+from custom_components.smsmobileapi.api.smsmobileapi.parsing import (
     parse_battery,
     parse_call,
     parse_calls,
@@ -32,8 +36,6 @@ from custom_components.smsmobileapi.api.parsing import (
     parse_send_result,
     parse_sent_from_mobile,
     parse_sms_list,
-    parse_time,
-    required_str,
 )
 
 from .conftest import load_fixture
@@ -232,7 +234,7 @@ def test_required_str() -> None:
 
     assert required_str(data, "a", "b", "c", where="thing") == "7"
     assert required_str(data, "d", "c", where="thing") == "x"
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^missing field 'a' in thing$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'a' in thing$"):
         required_str(data, "a", "b", where="thing")
 
 
@@ -242,11 +244,11 @@ def test_containers() -> None:
     assert as_list(None, "x") == ()
     assert as_list([1], "x") == [1]
     assert as_list((1,), "x") == (1,)
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^expected an object for 'x'$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected an object for 'x'$"):
         as_object([], "x")
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^expected a list for 'y'$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected a list for 'y'$"):
         as_list({"a": 1}, "y")
-    with pytest.raises(SmsMobileApiInvalidResponseError) as caught:
+    with pytest.raises(SmsGatewayInvalidResponseError) as caught:
         as_list("abc", "y")
     assert caught.value.code == "invalid_response"
 
@@ -273,7 +275,7 @@ def test_containers() -> None:
                 number="+1",
                 message="Hi",
                 received_at=MOMENT,
-                device_id="SID",
+                phone_id="SID",
                 sms_id=17,
             ),
         ),
@@ -301,7 +303,7 @@ def test_containers() -> None:
                 number="+2",
                 message="",
                 received_at=datetime(2025, 1, 20, tzinfo=UTC),
-                device_id="D",
+                phone_id="D",
             ),
         ),
         (
@@ -318,7 +320,7 @@ def test_containers() -> None:
                 number="+3",
                 message="",
                 received_at=MOMENT,
-                device_id="S",
+                phone_id="S",
                 alias="Bob",
             ),
         ),
@@ -349,7 +351,7 @@ def test_parse_received_sms(row: dict[str, Any], expected: ReceivedSms) -> None:
 )
 def test_parse_received_sms_invalid(row: object, message: str) -> None:
     """A missing required field raises, naming the field."""
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=f"^{re.escape(message)}$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{re.escape(message)}$"):
         parse_received_sms(row)
 
 
@@ -401,7 +403,7 @@ def test_parse_calls_documented_examples() -> None:
         ("+123471111111", None),
     ]
     assert parse_calls({}, CallType.MISSED) == ()
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^missing field 'phone_number'"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'phone_number'"):
         parse_calls({"rows": [{"call_date_ms": 1}]}, CallType.INCOMING)
 
 
@@ -409,7 +411,7 @@ def test_parse_phone_alternatives() -> None:
     """``sid`` stands in for the SID; ``last_seen`` for ``date``; unknown battery is None."""
     row = {"sid": "S", "label": "", "nom_reference": "Ref", "last_seen": "2025-08-11 22:24:11"}
 
-    assert parse_phone(row) == Phone(device_id="S", label="Ref", last_seen=MOMENT)
+    assert parse_phone(row) == Phone(phone_id="S", label="Ref", last_seen=MOMENT)
 
 
 @pytest.mark.parametrize(
@@ -440,13 +442,13 @@ def test_parse_send_result(result: dict[str, Any], expected: SendResult) -> None
 
 def test_parse_send_result_without_id() -> None:
     """An acknowledgement without an id cannot be resent or tracked: invalid."""
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^missing field 'id' in result$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'id' in result$"):
         parse_send_result({"error": 0, "sent": "1"})
 
 
 def test_parse_sent_from_mobile_requires_number() -> None:
     """A row without a number raises, naming the field."""
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=r"^missing field 'number' in sms$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'number' in sms$"):
         parse_sent_from_mobile({"message": "x"})
 
 
@@ -454,12 +456,10 @@ def test_parse_conversations_invalid() -> None:
     """Conversations and messages must be a list of objects."""
     assert parse_conversations({}) == ()
     with pytest.raises(
-        SmsMobileApiInvalidResponseError, match=r"^expected a list for 'conversations'$"
+        SmsGatewayInvalidResponseError, match=r"^expected a list for 'conversations'$"
     ):
         parse_conversations({"conversations": {"a": 1}})
-    with pytest.raises(
-        SmsMobileApiInvalidResponseError, match=r"^expected an object for 'message'$"
-    ):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected an object for 'message'$"):
         parse_conversations({"conversations": [{"phone_number": "+1", "messages": ["hi"]}]})
 
 

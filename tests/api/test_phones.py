@@ -10,9 +10,9 @@ import pytest
 from custom_components.smsmobileapi.api import (
     Phone,
     PhoneList,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayResponseError,
     SmsMobileApiClient,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiResponseError,
 )
 from smsmobileapi_simulator import Fault
 
@@ -20,7 +20,7 @@ from .conftest import API_KEY, NOW, Sim, fixture_text
 
 BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 PHONE_A = Phone(
-    device_id="phone-a",
+    phone_id="phone-a",
     label="Kitchen",
     online=True,
     battery=87,
@@ -29,7 +29,7 @@ PHONE_A = Phone(
     phone_number="+32470000001",
 )
 PHONE_B = Phone(
-    device_id="phone-b",
+    phone_id="phone-b",
     label="Office",
     online=False,
     battery=45,
@@ -70,7 +70,7 @@ async def test_phones_every_shape_and_battery(
 @pytest.mark.parametrize(
     ("kwargs", "fields", "expected"),
     [
-        ({"device_id": "phone-b"}, {"sid": "phone-b"}, (PHONE_B,)),
+        ({"phone_id": "phone-b"}, {"sid": "phone-b"}, (PHONE_B,)),
         ({"search": "kitchen"}, {"search": "kitchen"}, (PHONE_A,)),
     ],
 )
@@ -81,7 +81,7 @@ async def test_phones_filters(
     fields: dict[str, str],
     expected: tuple[Phone, ...],
 ) -> None:
-    """``device_id`` filters on ``sid``; ``search`` is passed as is."""
+    """``phone_id`` filters on ``sid``; ``search`` is passed as is."""
     phones = await client.get_phones(**kwargs)
 
     assert phones.phones == expected
@@ -102,7 +102,7 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
     assert await client.get_phones() == PhoneList(
         phones=(
             Phone(
-                device_id="a1b2c3",
+                phone_id="a1b2c3",
                 label="Office phone",
                 online=True,
                 battery=87,
@@ -110,7 +110,7 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
                 last_seen=datetime(2026, 9, 23, 11, 58, tzinfo=UTC),
                 phone_number="+32470000000",
             ),
-            Phone(device_id="d4e5f6", online=False),
+            Phone(phone_id="d4e5f6", online=False),
         ),
         connected_limit=3,
         connected_now=2,
@@ -124,7 +124,7 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
             {"result": {"error": 0, "mobile": {"sid": "s1", "label": "One", "last_seen": 0}}},
             PhoneList(
                 phones=(
-                    Phone(device_id="s1", label="One", last_seen=datetime(1970, 1, 1, tzinfo=UTC)),
+                    Phone(phone_id="s1", label="One", last_seen=datetime(1970, 1, 1, tzinfo=UTC)),
                 )
             ),
         ),
@@ -132,7 +132,7 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
         ({"success": True}, PhoneList(phones=())),
         (
             {"items": [{"sIdentifiant": "s2", "online": "offline", "battery": "101%"}]},
-            PhoneList(phones=(Phone(device_id="s2", online=False, battery=None),)),
+            PhoneList(phones=(Phone(phone_id="s2", online=False, battery=None),)),
         ),
     ],
 )
@@ -164,7 +164,7 @@ async def test_phones_invalid_shapes(
         Fault("status", path="/gateway/mobile/list/", status=200, body=json.dumps(body))
     )
 
-    with pytest.raises(SmsMobileApiInvalidResponseError, match=f"^{message}$"):
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$"):
         await client.get_phones()
 
 
@@ -195,7 +195,7 @@ async def test_update_phone_clears_label(client: SmsMobileApiClient, sim: Sim) -
     }
     phone = sim.account.phones["phone-a"]
     assert (phone.label, phone.phone_number) == ("", "+32470000001")
-    assert (await client.get_phones(device_id="phone-a")).phones[0].label is None
+    assert (await client.get_phones(phone_id="phone-a")).phones[0].label is None
 
 
 async def test_delete_phone(client: SmsMobileApiClient, sim: Sim) -> None:
@@ -218,10 +218,10 @@ async def test_unknown_phone(client: SmsMobileApiClient, sim: Sim, action: str) 
         else client.delete_phone("nope")
     )
 
-    with pytest.raises(SmsMobileApiResponseError) as caught:
+    with pytest.raises(SmsGatewayResponseError) as caught:
         await request
 
-    assert type(caught.value) is SmsMobileApiResponseError
+    assert type(caught.value) is SmsGatewayResponseError
     assert (caught.value.code, caught.value.status) == ("Mobile not found", 404)
     path = f"/gateway/mobile/{action}/"
     assert str(caught.value) == f"{path} failed with error Mobile not found"

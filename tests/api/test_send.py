@@ -9,8 +9,8 @@ import pytest
 from custom_components.smsmobileapi.api import (
     Channel,
     SendResult,
+    SmsGatewayResponseError,
     SmsMobileApiClient,
-    SmsMobileApiResponseError,
 )
 
 from .conftest import API_KEY, NOW, NOW_UNIX, Sim
@@ -48,7 +48,7 @@ async def test_send_whatsapp_with_every_option(client: SmsMobileApiClient, sim: 
         "+32470000009",
         "See https://example.com/a/very/long/path",
         channel=Channel.WHATSAPP,
-        device_id="phone-a",
+        phone_id="phone-a",
         sim=2,
         schedule_at=datetime(2026, 9, 24, 8, 30, tzinfo=brussels_summer),
         shorten_urls=True,
@@ -122,8 +122,8 @@ async def test_send_custom_source_tag(
 
 async def test_send_rejected_by_service(client: SmsMobileApiClient, sim: Sim) -> None:
     """An error inside ``result`` (HTTP 200) raises with the service's code and message."""
-    with pytest.raises(SmsMobileApiResponseError) as caught:
-        await client.send_message("+32470000009", "Hi", device_id="no-such-phone")
+    with pytest.raises(SmsGatewayResponseError) as caught:
+        await client.send_message("+32470000009", "Hi", phone_id="no-such-phone")
 
     assert caught.value.code == "invalid_sIdentifiant"
     assert caught.value.status == 200
@@ -168,7 +168,7 @@ async def test_send_validation(
 
 async def test_resend_message_in_error(client: SmsMobileApiClient, sim: Sim) -> None:
     """A message sent through an offline phone is in error; resend queues it again."""
-    result = await client.send_message("+32470000009", "Retry me", device_id="phone-b")
+    result = await client.send_message("+32470000009", "Retry me", phone_id="phone-b")
     [sent] = sim.state.sent
     assert sent.status == "error"
 
@@ -204,7 +204,7 @@ async def test_resend_refused(
         created_at=NOW - timedelta(hours=1),
     )
 
-    with pytest.raises(SmsMobileApiResponseError) as caught:
+    with pytest.raises(SmsGatewayResponseError) as caught:
         await client.resend(guid or sent.guid)
 
     assert caught.value.code == code

@@ -1,4 +1,4 @@
-"""Webhook parsing and signature checks of ``api/webhook.py`` (legacy and V2)."""
+"""Webhook parsing and signature checks of SMSMobileAPI's pushes (legacy and V2)."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -10,18 +10,22 @@ from typing import Any, Literal
 from aiohttp import web
 import pytest
 
-from custom_components.smsmobileapi.api import Call, CallType, ReceivedSms
-from custom_components.smsmobileapi.api.webhook import (
-    HEADER_EVENT_ID,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
+from custom_components.smsmobileapi.api import (
+    Call,
     CallEvent,
+    CallType,
     IgnoredEvent,
     MessageStatusEvent,
+    ReceivedSms,
     SmsReceivedEvent,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppEvent,
+)
+from custom_components.smsmobileapi.api.smsmobileapi.webhook import (
+    HEADER_EVENT_ID,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
     is_signed,
     parse_webhook,
     sign,
@@ -131,7 +135,7 @@ def test_vendor_sms_received() -> None:
             number="+15551234567",
             message="Can you call me back?",
             received_at=datetime(2026, 9, 23, 12, tzinfo=UTC),
-            device_id="office-phone-1",
+            phone_id="office-phone-1",
             alias="Taylor",
         ),
     )
@@ -148,7 +152,7 @@ def test_vendor_call_missed() -> None:
             name="Morgan",
             duration=0,
         ),
-        device_id="support-phone-1",
+        phone_id="support-phone-1",
     )
 
 
@@ -228,7 +232,7 @@ def test_v2_call_variants(data: dict[str, Any], expected: Call) -> None:
     """``call_at`` falls back on ``occurred_at``; ``phone_number`` and ``duration`` accepted."""
     event = parse_webhook({}, _v2("call.incoming", data))
 
-    assert event == CallEvent(event_id="evt-1", call=expected, device_id=None)
+    assert event == CallEvent(event_id="evt-1", call=expected, phone_id=None)
 
 
 @pytest.mark.parametrize(
@@ -361,5 +365,5 @@ async def test_pushed_by_simulator(
         number="+32470000031",
         message="Pushed",
         received_at=NOW - timedelta(seconds=5),
-        device_id="phone-a" if webhook_format == "v2" else None,
+        phone_id="phone-a" if webhook_format == "v2" else None,
     )

@@ -100,7 +100,7 @@ async def test_faults_routes(api: Api, state: SimulatorState, account: Account) 
 
 
 async def test_stats(api: Api, account: Account) -> None:
-    """Counts and bytes per canonical API path."""
+    """Counts, bytes and concurrency per canonical API path."""
     first = await api.get("/getsms")
     second = await api.get("/getsms/")
     await api.get("/call/missed/list/")
@@ -109,6 +109,8 @@ async def test_stats(api: Api, account: Account) -> None:
     assert body["paths"]["/getsms/"] == {
         "requests": 2,
         "bytes_sent": len(first.text) + len(second.text),
+        "in_flight": 0,
+        "max_in_flight": 1,
     }
     assert body["total_requests"] == 3
 

@@ -1,33 +1,44 @@
-"""Async client for SMSMobileAPI, with no Home Assistant imports.
+"""Async clients for the integration's SMS providers, with no Home Assistant imports.
 
-It could be published as a library as it stands: an injected ``aiohttp`` session, a timeout on every
-request, a small exception tree, typed frozen models with aware UTC datetimes and lenient parsing.
+It could be published as a library as it stands: each client takes an injected ``aiohttp``
+session, puts a timeout on every request, raises the small exception tree of ``exceptions.py``
+and returns the typed, provider-neutral models of ``models.py`` (aware UTC datetimes, lenient
+parsing). ``gateway.py`` says what every provider offers and what only some do.
+
+Providers: ``smsmobileapi`` (an Android phone as the gateway).
 """
 
-from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
-from .client import (
-    CALLS_DEFAULT_LIMIT,
-    CALLS_MAX_LIMIT,
-    CALLS_SORT_FIELDS,
-    CONVERSATIONS_DEFAULT_LIMIT,
-    DEFAULT_BASE_URL,
-    MISSED_CALLS_DEFAULT_LIMIT,
-    MISSED_CALLS_MAX_LIMIT,
-    SENT_FROM_MOBILE_MAX_LIMIT,
-    SENT_FROM_MOBILE_PERIODS,
-    SmsMobileApiClient,
+from .events import (
+    CallEvent,
+    IgnoredEvent,
+    MessageStatusEvent,
+    SmsReceivedEvent,
+    WebhookEvent,
+    WhatsAppEvent,
 )
 from .exceptions import (
-    SmsMobileApiAuthenticationError,
-    SmsMobileApiConnectionError,
-    SmsMobileApiError,
-    SmsMobileApiInvalidResponseError,
-    SmsMobileApiRateLimitError,
-    SmsMobileApiResponseError,
-    SmsMobileApiSubscriptionExpiredError,
-    SmsMobileApiTimeoutError,
+    SmsGatewayAuthenticationError,
+    SmsGatewayConnectionError,
+    SmsGatewayError,
+    SmsGatewayInvalidResponseError,
+    SmsGatewayRateLimitError,
+    SmsGatewayResponseError,
+    SmsGatewaySubscriptionExpiredError,
+    SmsGatewayTimeoutError,
+    WebhookError,
+    WebhookPayloadError,
+    WebhookSignatureError,
 )
-from .gateway import Capability, SmsGateway
+from .gateway import (
+    CallLog,
+    Capability,
+    ConversationLog,
+    MessageManager,
+    PhoneGateway,
+    SentLog,
+    SmsGateway,
+    feature,
+)
 from .models import (
     AccessToken,
     Call,
@@ -39,16 +50,30 @@ from .models import (
     Phone,
     PhoneList,
     ReceivedSms,
+    SendFailure,
     SendResult,
     SentFromMobile,
+    SentMessage,
 )
-from .parsing import parse_received_sms
+from .smsmobileapi import (
+    CALLS_DEFAULT_LIMIT,
+    CALLS_MAX_LIMIT,
+    CALLS_SORT_FIELDS,
+    DEFAULT_BASE_URL,
+    MISSED_CALLS_DEFAULT_LIMIT,
+    MISSED_CALLS_MAX_LIMIT,
+    SENT_FROM_MOBILE_MAX_LIMIT,
+    SENT_FROM_MOBILE_PERIODS,
+    ApiKeyCredentials,
+    Credentials,
+    OAuth2Credentials,
+    SmsMobileApiClient,
+)
 
 __all__ = [
     "CALLS_DEFAULT_LIMIT",
     "CALLS_MAX_LIMIT",
     "CALLS_SORT_FIELDS",
-    "CONVERSATIONS_DEFAULT_LIMIT",
     "DEFAULT_BASE_URL",
     "MISSED_CALLS_DEFAULT_LIMIT",
     "MISSED_CALLS_MAX_LIMIT",
@@ -57,28 +82,44 @@ __all__ = [
     "AccessToken",
     "ApiKeyCredentials",
     "Call",
+    "CallEvent",
+    "CallLog",
     "CallType",
     "Capability",
     "Channel",
     "Conversation",
+    "ConversationLog",
     "ConversationMessage",
     "ConversationOrigin",
     "Credentials",
+    "IgnoredEvent",
+    "MessageManager",
+    "MessageStatusEvent",
     "OAuth2Credentials",
     "Phone",
+    "PhoneGateway",
     "PhoneList",
     "ReceivedSms",
+    "SendFailure",
     "SendResult",
     "SentFromMobile",
+    "SentLog",
+    "SentMessage",
     "SmsGateway",
-    "SmsMobileApiAuthenticationError",
+    "SmsGatewayAuthenticationError",
+    "SmsGatewayConnectionError",
+    "SmsGatewayError",
+    "SmsGatewayInvalidResponseError",
+    "SmsGatewayRateLimitError",
+    "SmsGatewayResponseError",
+    "SmsGatewaySubscriptionExpiredError",
+    "SmsGatewayTimeoutError",
     "SmsMobileApiClient",
-    "SmsMobileApiConnectionError",
-    "SmsMobileApiError",
-    "SmsMobileApiInvalidResponseError",
-    "SmsMobileApiRateLimitError",
-    "SmsMobileApiResponseError",
-    "SmsMobileApiSubscriptionExpiredError",
-    "SmsMobileApiTimeoutError",
-    "parse_received_sms",
+    "SmsReceivedEvent",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WhatsAppEvent",
+    "feature",
 ]

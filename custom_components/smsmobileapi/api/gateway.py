@@ -1,18 +1,29 @@
-"""What the Home Assistant side needs from an SMS provider.
+"""What the Home Assistant side needs from an SMS provider, and what a provider may offer.
 
-SMSMobileAPI implements all of it. A second provider (CALLR, cloud SMS without phones or call logs)
-implements the same protocol and declares fewer capabilities; the coordinator and the platforms only
-use what a provider declares.
+Every provider implements ``SmsGateway`` (send, read received SMS) and declares its
+``capabilities``. The optional features are protocols of their own; ``feature`` gives a gateway as
+the protocol of a capability only when the provider declares it and has the methods. The integration
+decides by capability, never by provider name.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol, overload, runtime_checkable
 
-from .auth import Credentials
-from .models import Call, CallType, Channel, PhoneList, ReceivedSms, SendResult
+from .models import (
+    Call,
+    CallType,
+    Channel,
+    Conversation,
+    ConversationOrigin,
+    PhoneList,
+    ReceivedSms,
+    SendResult,
+    SentFromMobile,
+    SentMessage,
+)
 
 
 class Capability(StrEnum):
@@ -21,18 +32,22 @@ class Capability(StrEnum):
     SEND_SMS = "send_sms"
     SEND_WHATSAPP = "send_whatsapp"
     RECEIVE_SMS = "receive_sms"
+    # ``PhoneGateway``: connected phones, their health, renaming and removing them.
     PHONES = "phones"
+    # ``CallLog``: missed, incoming and outgoing calls.
     CALLS = "calls"
+    # ``MessageManager``: resend, mark as read, alias and delete received messages.
+    MANAGE_MESSAGES = "manage_messages"
+    # ``ConversationLog``: messages grouped by number.
+    CONVERSATIONS = "conversations"
+    # ``SentLog``: the log of sent messages.
+    SENT_LOG = "sent_log"
 
 
 class SmsGateway(Protocol):
-    """The provider-neutral surface the integration is written against."""
+    """The surface every provider offers."""
 
     capabilities: frozenset[Capability]
-
-    @property
-    def credentials(self) -> Credentials:
-        """The credentials in use."""
 
     @property
     def base_url(self) -> str:
@@ -44,7 +59,7 @@ class SmsGateway(Protocol):
         message: str,
         *,
         channel: Channel = Channel.SMS,
-        device_id: str | None = None,
+        phone_id: str | None = None,
         sim: int | None = None,
         schedule_at: datetime | None = None,
         shorten_urls: bool = False,
@@ -57,15 +72,33 @@ class SmsGateway(Protocol):
         self,
         *,
         after: datetime | None = None,
-        device_id: str | None = None,
+        phone_id: str | None = None,
         unread_only: bool = False,
     ) -> tuple[ReceivedSms, ...]:
         """List received SMS, oldest first."""
 
+
+@runtime_checkable
+class PhoneGateway(Protocol):
+    """Phones connected to the account."""
+
     async def get_phones(
-        self, *, device_id: str | None = None, search: str | None = None
+        self, *, phone_id: str | None = None, search: str | None = None
     ) -> PhoneList:
         """List the connected phones."""
+
+    async def update_phone(
+        self, phone_id: str, *, label: str, phone_number: str | None = None
+    ) -> None:
+        """Rename a phone (an empty label clears it)."""
+
+    async def delete_phone(self, phone_id: str) -> None:
+        """Remove a phone from the account."""
+
+
+@runtime_checkable
+class CallLog(Protocol):
+    """The phones' call logs."""
 
     async def get_missed_calls(
         self,
@@ -91,3 +124,104 @@ class SmsGateway(Protocol):
         query: str | None = None,
     ) -> tuple[Call, ...]:
         """List incoming or outgoing calls, newest first."""
+
+
+@runtime_checkable
+class MessageManager(Protocol):
+    """Messages kept by the service: resend a failed one, read flags, aliases, deletion."""
+
+    async def resend(self, guid: str) -> None:
+        """Send again a message that failed."""
+
+    async def mark_read(self, guid: str) -> None:
+        """Mark a received SMS as read."""
+
+    async def set_alias(self, guid: str, alias: str) -> None:
+        """Set the alias of a received SMS; an empty alias clears it."""
+
+    async def delete_received_sms(
+        self,
+        *,
+        guid: str | None = None,
+        date_start: date | None = None,
+        date_end: date | None = None,
+    ) -> None:
+        """Delete received SMS from the service (one, one day or a period)."""
+
+
+@runtime_checkable
+class ConversationLog(Protocol):
+    """Messages grouped by correspondent."""
+
+    async def get_conversations(
+        self,
+        origin: ConversationOrigin,
+        *,
+        number: str | None = None,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+        newest_first: bool = True,
+        limit: int | None = None,
+        summary_lines: int | None = None,
+    ) -> tuple[Conversation, ...]:
+        """List conversations."""
+
+
+@runtime_checkable
+class SentLog(Protocol):
+    """Messages sent through the service, and those sent from the phones themselves."""
+
+    async def get_sent_messages(
+        self,
+        *,
+        guid: str | None = None,
+        before: str | None = None,
+        keyword: str | None = None,
+        api_errors_only: bool = False,
+        mobile_errors_only: bool = False,
+    ) -> tuple[SentMessage, ...]:
+        """List messages sent through the service."""
+
+    async def get_sent_from_mobile(
+        self,
+        *,
+        day: date | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        period: str | None = None,
+        number: str | None = None,
+        phone_id: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[SentFromMobile, ...]:
+        """List SMS sent from the phones themselves."""
+
+
+_KINDS: Final[dict[Capability, type]] = {
+    Capability.PHONES: PhoneGateway,
+    Capability.CALLS: CallLog,
+    Capability.MANAGE_MESSAGES: MessageManager,
+    Capability.CONVERSATIONS: ConversationLog,
+    Capability.SENT_LOG: SentLog,
+}
+
+
+@overload
+def feature(gateway: SmsGateway, capability: Literal[Capability.PHONES]) -> PhoneGateway | None: ...
+@overload
+def feature(gateway: SmsGateway, capability: Literal[Capability.CALLS]) -> CallLog | None: ...
+@overload
+def feature(
+    gateway: SmsGateway, capability: Literal[Capability.MANAGE_MESSAGES]
+) -> MessageManager | None: ...
+@overload
+def feature(
+    gateway: SmsGateway, capability: Literal[Capability.CONVERSATIONS]
+) -> ConversationLog | None: ...
+@overload
+def feature(gateway: SmsGateway, capability: Literal[Capability.SENT_LOG]) -> SentLog | None: ...
+def feature(gateway: SmsGateway, capability: Capability) -> object:
+    """The gateway as the protocol of ``capability`` when it declares and implements it."""
+    if capability in gateway.capabilities and isinstance(gateway, _KINDS[capability]):
+        return gateway
+    return None

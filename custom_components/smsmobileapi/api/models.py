@@ -1,6 +1,8 @@
-"""Typed, frozen models of what the SMSMobileAPI service returns.
+"""Typed, frozen models of what the providers return, the same for every provider.
 
-Every datetime is timezone-aware UTC. Parsing lives in ``parsing.py``; these classes only hold data.
+Every datetime is timezone-aware UTC. Each provider's parsers build them; these classes only hold
+data, and no field is named after a provider's wire format. ``phone_id`` is the provider's id of a
+connected phone (never Home Assistant's device id).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Literal
 
 
 class Channel(StrEnum):
@@ -42,7 +44,7 @@ class ReceivedSms:
     number: str
     message: str
     received_at: datetime
-    device_id: str | None = None
+    phone_id: str | None = None
     alias: str | None = None
     sms_id: int | None = None
 
@@ -68,7 +70,7 @@ class Call:
 class Phone:
     """A phone connected to the account's gateway."""
 
-    device_id: str
+    phone_id: str
     label: str | None = None
     online: bool | None = None
     battery: int | None = None
@@ -97,6 +99,24 @@ class SendResult:
     encrypted: bool = False
 
 
+type SendFailure = Literal["api", "mobile"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentMessage:
+    """A message sent through the API, as the provider's sent log reports it."""
+
+    guid: str | None
+    recipients: str | None
+    message: str
+    status: str | None = None
+    sent_at: datetime | None = None
+    phone_id: str | None = None
+    sim: int | None = None
+    whatsapp: bool = False
+    failure: SendFailure | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SentFromMobile:
     """An SMS sent from the phone itself and synchronised (last 7 days only)."""
@@ -104,7 +124,7 @@ class SentFromMobile:
     number: str
     message: str
     sent_at: datetime | None = None
-    device_id: str | None = None
+    phone_id: str | None = None
     synced_at: datetime | None = None
 
 
@@ -117,7 +137,7 @@ class ConversationMessage:
     sent_at: datetime | None = None
     message_id: str | None = None
     status: str | None = None
-    device_id: str | None = None
+    phone_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +155,3 @@ class AccessToken:
 
     token: str = field(repr=False)
     expires_at: datetime
-
-
-type JsonObject = dict[str, Any]

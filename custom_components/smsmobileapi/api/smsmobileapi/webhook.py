@@ -15,23 +15,24 @@ Two formats arrive at the same URL:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 import hashlib
 import hmac
 import json
 from typing import Final
 
-from .exceptions import SmsMobileApiError
-from .models import Call, CallType, ReceivedSms
-from .parsing import (
-    as_object,
-    optional_int,
-    optional_str,
-    parse_received_sms,
-    parse_time,
-    required_str,
+from ..events import (
+    CallEvent,
+    IgnoredEvent,
+    MessageStatusEvent,
+    SmsReceivedEvent,
+    WebhookEvent,
+    WhatsAppEvent,
 )
+from ..exceptions import SmsGatewayError, WebhookPayloadError, WebhookSignatureError
+from ..models import Call, CallType
+from ..parsing import as_object, optional_int, optional_str, parse_time, required_str
+from .parsing import parse_received_sms
 
 HEADER_EVENT: Final = "X-SMSMobileAPI-Event"
 HEADER_EVENT_ID: Final = "X-SMSMobileAPI-Event-ID"
@@ -39,25 +40,6 @@ HEADER_TIMESTAMP: Final = "X-SMSMobileAPI-Timestamp"
 HEADER_SIGNATURE: Final = "X-SMSMobileAPI-Signature"
 SIGNATURE_TOLERANCE: Final = 300
 
-V2_EVENT_TYPES: Final = frozenset(
-    {
-        "sms.api.submitted",
-        "sms.sent",
-        "sms.failed",
-        "sms.received",
-        "sms.mobile.sent",
-        "call.missed",
-        "call.incoming",
-        "call.outgoing",
-        "whatsapp.submitted",
-        "whatsapp.sent",
-        "whatsapp.failed",
-        "whatsapp.received",
-        "whatsapp.voice.transcribed",
-        "email.sent",
-        "email.received",
-    }
-)
 _STATUS_TYPES: Final = {
     "sms.sent": ("sent", "sms"),
     "sms.failed": ("failed", "sms"),
@@ -69,66 +51,6 @@ _CALL_TYPES: Final = {
     "call.incoming": CallType.INCOMING,
     "call.outgoing": CallType.OUTGOING,
 }
-
-
-class WebhookPayloadError(SmsMobileApiError):
-    """The request is not a webhook we can read."""
-
-
-class WebhookSignatureError(SmsMobileApiError):
-    """The request is not signed with the shared secret, or not recently."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmsReceivedEvent:
-    """An SMS arrived (legacy webhook or V2 ``sms.received``)."""
-
-    event_id: str | None
-    sms: ReceivedSms
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallEvent:
-    """A call was logged (V2 ``call.*``)."""
-
-    event_id: str
-    call: Call
-    device_id: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WhatsAppEvent:
-    """A WhatsApp message arrived, or a voice message was transcribed."""
-
-    event_id: str
-    kind: str  # "received" or "voice_transcribed"
-    guid: str
-    number: str
-    name: str | None
-    text: str
-    at: datetime | None
-    voice: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MessageStatusEvent:
-    """A message we sent was delivered to the network, or failed."""
-
-    event_id: str
-    guid: str
-    status: str  # "sent" or "failed"
-    channel: str  # "sms" or "whatsapp"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IgnoredEvent:
-    """A V2 event of a type this integration does not act on (still acknowledged)."""
-
-    event_id: str
-    event_type: str
-
-
-type WebhookEvent = SmsReceivedEvent | CallEvent | WhatsAppEvent | MessageStatusEvent | IgnoredEvent
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -181,7 +103,7 @@ def parse_webhook(headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         return SmsReceivedEvent(event_id=None, sms=parse_received_sms(payload))
     except WebhookPayloadError:
         raise
-    except SmsMobileApiError as err:
+    except SmsGatewayError as err:
         raise WebhookPayloadError(str(err)) from err
 
 
@@ -226,7 +148,7 @@ def _parse_call(
             name=optional_str(data.get("name")),
             duration=optional_int(data.get("duration_seconds", data.get("duration"))),
         ),
-        device_id=optional_str(data.get("device_id")),
+        phone_id=optional_str(data.get("device_id")),
     )
 
 

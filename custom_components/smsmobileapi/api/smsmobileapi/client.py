@@ -1,0 +1,394 @@
+"""Async client for the SMSMobileAPI REST API: one method per endpoint.
+
+One instance per account. The caller owns the ``aiohttp`` session; ``transport.py`` authenticates,
+times out and turns every failure into one of the exceptions of ``exceptions.py``. Methods return
+the typed models of ``models.py``; no credential ever reaches a message, a log line or a returned
+value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import aiohttp
+
+from ..exceptions import SmsGatewayInvalidResponseError
+from ..gateway import Capability
+from ..models import (
+    AccessToken,
+    Call,
+    CallType,
+    Channel,
+    Conversation,
+    ConversationOrigin,
+    PhoneList,
+    ReceivedSms,
+    SendResult,
+    SentFromMobile,
+    SentMessage,
+)
+from ..parsing import as_list, as_object
+from .auth import Credentials
+from .const import (
+    CALLS_DEFAULT_LIMIT,
+    CALLS_MAX_LIMIT,
+    CALLS_SORT_FIELDS,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    MISSED_CALLS_DEFAULT_LIMIT,
+    MISSED_CALLS_MAX_LIMIT,
+    SENT_FROM_MOBILE_MAX_LIMIT,
+    SENT_FROM_MOBILE_PERIODS,
+    SOURCE_TAG,
+)
+from .parsing import (
+    parse_calls,
+    parse_conversations,
+    parse_phone_list,
+    parse_send_result,
+    parse_sent_from_mobile,
+    parse_sent_message,
+    parse_sms_list,
+)
+from .transport import Transport
+
+type SortDirection = Literal["asc", "desc"]
+
+
+class SmsMobileApiClient:
+    """Talk to SMSMobileAPI on behalf of one account."""
+
+    capabilities: frozenset[Capability] = frozenset(Capability)
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        credentials: Credentials,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        request_timeout: float = DEFAULT_TIMEOUT,
+        source: str = SOURCE_TAG,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Use ``session`` (owned by the caller) to reach ``base_url`` with ``credentials``."""
+        self._transport = Transport(
+            session,
+            credentials,
+            base_url=base_url,
+            request_timeout=request_timeout,
+            source=source,
+            clock=clock,
+        )
+        self._request = self._transport.request
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials in use."""
+        return self._transport.credentials
+
+    @property
+    def base_url(self) -> str:
+        """The service's base URL, without a trailing slash."""
+        return self._transport.base_url
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds each request may take before it fails with ``SmsGatewayTimeoutError``."""
+        return self._transport.request_timeout
+
+    @request_timeout.setter
+    def request_timeout(self, seconds: float) -> None:
+        self._transport.request_timeout = seconds
+
+    async def get_access_token(self) -> AccessToken:
+        """Return a valid OAuth2 token, fetching a new one when needed."""
+        return await self._transport.get_access_token()
+
+    # --- sending -------------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        recipient: str,
+        message: str,
+        *,
+        channel: Channel = Channel.SMS,
+        phone_id: str | None = None,
+        sim: int | None = None,
+        schedule_at: datetime | None = None,
+        shorten_urls: bool = False,
+        encrypt: bool = False,
+        media_url: str | None = None,
+    ) -> SendResult:
+        """Queue one message to one recipient; the phone sends it later.
+
+        Never retried on a timeout: the message may already be on its way.
+        """
+        if not message:
+            raise ValueError("message must not be empty")
+        if sim not in (None, 1, 2):
+            raise ValueError("sim must be 1 or 2")
+        if media_url is not None and (
+            channel is Channel.SMS or not media_url.startswith("https://")
+        ):
+            raise ValueError("media_url must be an https URL sent with WhatsApp")
+        form: dict[str, str | int | None] = {
+            "recipients": recipient,
+            "message": message,
+            "port": sim,
+            "sIdentifiant": phone_id,
+            "shorturl": 1 if shorten_urls else None,
+            "encrypt_message": "yes" if encrypt else None,
+            "url_media": media_url,
+        }
+        if channel is not Channel.SMS:
+            form["sendwa"] = 1
+            form["sendsms"] = 1 if channel is Channel.SMS_WHATSAPP else 0
+            if channel is Channel.WHATSAPP:
+                form["waonly"] = "yes"
+        if schedule_at is not None:
+            form["schedule_timestamp"] = int(schedule_at.timestamp())
+        body = await self._request("sendsms/", form, method="POST")
+        return parse_send_result(_result(body))
+
+    async def resend(self, guid: str) -> None:
+        """Send again a message that failed."""
+        await self._request("resend/", {"guid": guid}, method="POST")
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    async def get_sent_messages(
+        self,
+        *,
+        guid: str | None = None,
+        before: str | None = None,
+        keyword: str | None = None,
+        api_errors_only: bool = False,
+        mobile_errors_only: bool = False,
+    ) -> tuple[SentMessage, ...]:
+        """List messages sent through the API (the service's sent log)."""
+        body = await self._request(
+            "log/sent/sms/",
+            {
+                "guid_message": guid,
+                "before": before,
+                "keyword": keyword,
+                "error_api": 1 if api_errors_only else None,
+                "error_mobile": 1 if mobile_errors_only else None,
+            },
+        )
+        result = _result(body)
+        rows = result.get("sms", result.get("messages", result.get("data")))
+        return tuple(parse_sent_message(row) for row in as_list(rows, "sms"))
+
+    async def get_sent_from_mobile(
+        self,
+        *,
+        day: date | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        period: str | None = None,
+        number: str | None = None,
+        phone_id: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[SentFromMobile, ...]:
+        """List SMS sent from the phones themselves (last 7 days)."""
+        if period is not None and period not in SENT_FROM_MOBILE_PERIODS:
+            raise ValueError(f"period must be one of {sorted(SENT_FROM_MOBILE_PERIODS)}")
+        body = await self._request(
+            "log/sent/frommobile/",
+            {
+                "date": _day(day),
+                "date_from": _day(date_from),
+                "date_to": _day(date_to),
+                "period": period,
+                "number": number,
+                "sIdentifiant": phone_id,
+                "search": search,
+                "limit": _bounded(limit, SENT_FROM_MOBILE_MAX_LIMIT),
+            },
+        )
+        rows = body.get("data", body.get("rows"))
+        if rows is None and isinstance(body.get("result"), Mapping):
+            rows = body["result"].get("sms", body["result"].get("data"))
+        return tuple(parse_sent_from_mobile(row) for row in as_list(rows, "data"))
+
+    # --- received SMS --------------------------------------------------------------------------
+
+    async def get_received_sms(
+        self,
+        *,
+        after: datetime | None = None,
+        phone_id: str | None = None,
+        unread_only: bool = False,
+    ) -> tuple[ReceivedSms, ...]:
+        """List received SMS, oldest first; ``after`` keeps only those after that time."""
+        body = await self._request(
+            "getsms/",
+            {
+                "after_timestamp_unix": int(after.timestamp()) if after else None,
+                "sIdentifiantPhone": phone_id,
+                "onlyunread": "yes" if unread_only else None,
+            },
+        )
+        return parse_sms_list(_result(body))
+
+    async def mark_read(self, guid: str) -> None:
+        """Mark a received SMS as read (API status only, not on the phone)."""
+        await self._request("getsms/set-read/", {"guid_message": guid})
+
+    async def set_alias(self, guid: str, alias: str) -> None:
+        """Set the alias of a received SMS; an empty alias clears it."""
+        await self._request("getsms/update/", {"guid": guid, "alias": alias}, method="POST")
+
+    async def delete_received_sms(
+        self,
+        *,
+        guid: str | None = None,
+        date_start: date | None = None,
+        date_end: date | None = None,
+    ) -> None:
+        """Delete SMS from the service's log (never from the phone): one, one day or a period."""
+        if guid is None and date_start is None:
+            raise ValueError("give a guid or a date_start")
+        if date_end is not None and date_start is None:
+            raise ValueError("date_end needs date_start")
+        await self._request(
+            "deletesms/",
+            {"guid_message": guid, "date_start": _day(date_start), "date_end": _day(date_end)},
+        )
+
+    async def get_conversations(
+        self,
+        origin: ConversationOrigin,
+        *,
+        number: str | None = None,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+        newest_first: bool = True,
+        limit: int | None = None,
+        summary_lines: int | None = None,
+    ) -> tuple[Conversation, ...]:
+        """List conversations; with ``summary_lines`` only the latest lines of each."""
+        body = await self._request(
+            "conversation/sms/list/",
+            {
+                "origineConversation": origin.value,
+                "numero": number,
+                "date_from": _day_or_time(date_from),
+                "date_to": _day_or_time(date_to),
+                "sort": "DESC" if newest_first else "ASC",
+                "limit": limit,
+                "resume": 1 if summary_lines is not None else None,
+                "resume_line_how": summary_lines,
+            },
+        )
+        return parse_conversations(body)
+
+    # --- phones --------------------------------------------------------------------------------
+
+    async def get_phones(
+        self, *, phone_id: str | None = None, search: str | None = None
+    ) -> PhoneList:
+        """List the phones connected to the account."""
+        body = await self._request("gateway/mobile/list/", {"sid": phone_id, "search": search})
+        return parse_phone_list(body)
+
+    async def update_phone(
+        self, phone_id: str, *, label: str, phone_number: str | None = None
+    ) -> None:
+        """Rename a connected phone (an empty label clears it)."""
+        await self._request(
+            "gateway/mobile/update/",
+            {"sid": phone_id, "label": label, "phone_number": phone_number},
+            method="POST",
+        )
+
+    async def delete_phone(self, phone_id: str) -> None:
+        """Remove a phone from the gateway, with its history."""
+        await self._request("gateway/mobile/delete/", {"sid": phone_id}, method="POST")
+
+    # --- calls ---------------------------------------------------------------------------------
+
+    async def get_missed_calls(
+        self,
+        *,
+        limit: int = MISSED_CALLS_DEFAULT_LIMIT,
+        offset: int = 0,
+        search: str | None = None,
+        date_start: date | None = None,
+        date_end: date | None = None,
+    ) -> tuple[Call, ...]:
+        """List missed calls, newest first."""
+        body = await self._request(
+            "call/missed/list/",
+            {
+                "limit": _bounded(limit, MISSED_CALLS_MAX_LIMIT),
+                "offset": offset or None,
+                "search": search,
+                "date_start": _day(date_start),
+                "date_end": _day(date_end),
+            },
+        )
+        return parse_calls(body, CallType.MISSED)
+
+    async def get_answered_calls(
+        self,
+        call_type: Literal[CallType.INCOMING, CallType.OUTGOING],
+        *,
+        limit: int = CALLS_DEFAULT_LIMIT,
+        offset: int = 0,
+        sort_by: str = "call_date_ms",
+        sort_dir: SortDirection = "desc",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        query: str | None = None,
+    ) -> tuple[Call, ...]:
+        """List incoming (answered) or outgoing calls, newest first."""
+        if sort_by not in CALLS_SORT_FIELDS:
+            raise ValueError(f"sort_by must be one of {sorted(CALLS_SORT_FIELDS)}")
+        body = await self._request(
+            f"call/{call_type.value}/list/",
+            {
+                "limit": _bounded(limit, CALLS_MAX_LIMIT),
+                "offset": offset or None,
+                "sort_by": sort_by,
+                "sort_dir": sort_dir,
+                "date_from_ms": _millis(since),
+                "date_to_ms": _millis(until),
+                "q": query,
+            },
+        )
+        return parse_calls(body, call_type)
+
+
+def _result(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "result" not in body:
+        raise SmsGatewayInvalidResponseError(
+            "missing field 'result' in response", code="invalid_response"
+        )
+    return as_object(body["result"], "result")
+
+
+def _bounded(value: int | None, maximum: int) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= value <= maximum:
+        raise ValueError(f"limit must be between 1 and {maximum}")
+    return value
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _day_or_time(value: date | datetime | None) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return _day(value)
+
+
+def _millis(value: datetime | None) -> int | None:
+    return int(value.timestamp() * 1000) if value is not None else None

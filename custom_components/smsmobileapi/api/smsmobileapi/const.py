@@ -1,0 +1,30 @@
+"""SMSMobileAPI's documented defaults and limits (the call-management and SMS docs)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DEFAULT_BASE_URL: Final = "https://api.smsmobileapi.com"
+DEFAULT_TIMEOUT: Final = 30.0
+# The vendor's SDKs tag their requests with a ``from`` field; so do we.
+SOURCE_TAG: Final = "homeassistant"
+
+MISSED_CALLS_DEFAULT_LIMIT: Final = 100
+MISSED_CALLS_MAX_LIMIT: Final = 500
+CALLS_DEFAULT_LIMIT: Final = 50
+CALLS_MAX_LIMIT: Final = 200
+CALLS_SORT_FIELDS: Final = frozenset(
+    {
+        "call_date_ms",
+        "call_datetime_utc",
+        "duration_sec",
+        "phone_number",
+        "created_at",
+        "cached_name",
+        "geo_location",
+    }
+)
+SENT_FROM_MOBILE_MAX_LIMIT: Final = 200
+SENT_FROM_MOBILE_PERIODS: Final = frozenset(
+    {"today", "yesterday", "last_24h", "last_3days", "last_7days"}
+)

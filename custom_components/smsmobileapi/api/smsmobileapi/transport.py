@@ -1,0 +1,156 @@
+"""The HTTP transport of the SMSMobileAPI client: authentication, timeouts, error mapping.
+
+Every request carries the API key (or an OAuth2 bearer token, renewed once when rejected) and the
+``from`` tag, has a timeout, and ends as a JSON body or one exception of ``exceptions.py`` built by
+``errors.raise_for_answer``. No credential reaches a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+import logging
+from typing import Any, Final, Literal
+
+import aiohttp
+from yarl import URL
+
+from ..exceptions import (
+    SmsGatewayAuthenticationError,
+    SmsGatewayConnectionError,
+    SmsGatewayTimeoutError,
+)
+from ..models import AccessToken
+from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
+from .errors import raise_for_answer
+from .oauth import TOKEN_PATH, TokenCache
+
+_LOGGER = logging.getLogger(__name__)
+_REDACTED: Final = "**REDACTED**"
+
+type Params = Mapping[str, str | int | None]
+type Method = Literal["GET", "POST"]
+
+
+class Transport:
+    """Send authenticated requests to one account's service."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        credentials: Credentials,
+        *,
+        base_url: str,
+        request_timeout: float,
+        source: str,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Use ``session`` (owned by the caller) to reach ``base_url`` with ``credentials``."""
+        self._session = session
+        self._credentials = credentials
+        self._base_url = URL(base_url.rstrip("/") + "/")
+        self._timeout = request_timeout
+        self._source = source
+        self._tokens = (
+            TokenCache(credentials, self._post_token_form, clock or (lambda: datetime.now(UTC)))
+            if isinstance(credentials, OAuth2Credentials)
+            else None
+        )
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials in use."""
+        return self._credentials
+
+    @property
+    def base_url(self) -> str:
+        """The service's base URL, without a trailing slash."""
+        return str(self._base_url).rstrip("/")
+
+    @property
+    def request_timeout(self) -> float:
+        """Seconds each request may take before it fails with ``SmsGatewayTimeoutError``."""
+        return self._timeout
+
+    @request_timeout.setter
+    def request_timeout(self, seconds: float) -> None:
+        self._timeout = seconds
+
+    async def get_access_token(self) -> AccessToken:
+        """Return a valid OAuth2 token, fetching a new one when needed."""
+        return await self._token_cache().get()
+
+    def _token_cache(self) -> TokenCache:
+        if self._tokens is None:
+            raise TypeError("an access token needs OAuth2 credentials")
+        return self._tokens
+
+    async def _post_token_form(self, form: Mapping[str, str]) -> Mapping[str, Any]:
+        return await self._send("POST", TOKEN_PATH, form, headers={})
+
+    async def request(
+        self, path: str, params: Params, *, method: Method = "GET"
+    ) -> Mapping[str, Any]:
+        """Authenticate and send one API request; on a rejected bearer token, renew it once."""
+        fields = {key: str(value) for key, value in params.items() if value is not None}
+        fields["from"] = self._source
+        if isinstance(self._credentials, ApiKeyCredentials):
+            fields["apikey"] = self._credentials.api_key
+            return await self._send(method, path, fields, headers={})
+        tokens = self._token_cache()
+        token = await tokens.get()
+        try:
+            return await self._send(method, path, fields, headers=_bearer(token))
+        except SmsGatewayAuthenticationError:
+            tokens.discard(token)
+            _LOGGER.debug("Access token rejected by %s, fetching a new one", path)
+            token = await tokens.get()
+            return await self._send(method, path, fields, headers=_bearer(token))
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        fields: Mapping[str, str],
+        *,
+        headers: Mapping[str, str],
+    ) -> Mapping[str, Any]:
+        url = self._base_url.join(URL(path))
+        query, form = (fields, None) if method == "GET" else ({}, fields)
+        try:
+            async with (
+                asyncio.timeout(self._timeout),
+                self._session.request(
+                    method,
+                    url,
+                    params=query,
+                    data=form,
+                    headers={"Accept": "application/json", **headers},
+                ) as response,
+            ):
+                text = await response.text(errors="replace")
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+        except TimeoutError as err:
+            raise SmsGatewayTimeoutError(f"Timeout while requesting /{path}") from err
+        except aiohttp.ClientError as err:
+            raise SmsGatewayConnectionError(
+                f"Error while requesting /{path}: {type(err).__name__}",
+                request_sent=not isinstance(err, aiohttp.ClientConnectorError),
+            ) from err
+        return raise_for_answer(path, status, text, retry_after, self._scrub)
+
+    def _scrub(self, text: str) -> str:
+        """Remove every credential from a text that came from the service."""
+        secrets = [*self._credentials.secrets]
+        if self._tokens is not None and self._tokens.current is not None:
+            secrets.append(self._tokens.current.token)
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, _REDACTED)
+        return text[:200]
+
+
+def _bearer(token: AccessToken) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token.token}"}

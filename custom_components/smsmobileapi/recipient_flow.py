@@ -1,0 +1,136 @@
+"""Recipient subentries: a name, a number, a channel, and optionally a phone and a SIM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigSubentry,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+import voluptuous as vol
+
+from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM
+from .phone_numbers import InvalidPhoneNumberError, to_e164
+from .selectors import CHANNEL, SIM, TEL, TEXT
+from .sending import default_channel
+
+
+class RecipientSubentryFlow(ConfigSubentryFlow):
+    """Add or edit a recipient: a name, a number, a channel and optionally a phone and SIM."""
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a recipient."""
+        return await self._async_step_recipient("user", user_input, None)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Edit a recipient; its notify entity uses the new settings at once."""
+        return await self._async_step_recipient(
+            "reconfigure", user_input, self._get_reconfigure_subentry()
+        )
+
+    async def _async_step_recipient(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        subentry: ConfigSubentry | None,
+    ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, error_field, error = self._recipient_data(entry, user_input, subentry)
+            if error is None:
+                title = data[CONF_NAME]
+                unique_id = _recipient_unique_id(data)
+                if subentry is None:
+                    return self.async_create_entry(title=title, data=data, unique_id=unique_id)
+                return self.async_update_and_abort(
+                    entry, subentry, title=title, data=data, unique_id=unique_id
+                )
+            errors[error_field] = error
+        current = user_input
+        if current is None and subentry is not None:
+            current = {**subentry.data, CONF_NAME: subentry.title}
+            if CONF_SIM in current:
+                current[CONF_SIM] = str(current[CONF_SIM])
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): TEXT,
+                vol.Required(CONF_NUMBER): TEL,
+                vol.Required(CONF_CHANNEL, default=default_channel(entry).value): CHANNEL,
+                **self._phone_field(entry, subentry),
+                vol.Optional(CONF_SIM): SIM,
+            }
+        )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, current),
+            errors=errors,
+        )
+
+    def _phone_field(
+        self, entry: ConfigEntry, subentry: ConfigSubentry | None
+    ) -> dict[vol.Marker, Any]:
+        """A choice among the connected phones (and the one chosen before, if it left)."""
+        phones = entry.runtime_data.coordinator.data.phones
+        options = [
+            SelectOptionDict(value=phone_id, label=phone.label or phone_id)
+            for phone_id, phone in phones.items()
+        ]
+        chosen = subentry.data.get(CONF_PHONE) if subentry is not None else None
+        if chosen is not None and chosen not in phones:
+            options.append(SelectOptionDict(value=chosen, label=chosen))
+        if not options:
+            return {}
+        selector = SelectSelector(
+            SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+        )
+        return {vol.Optional(CONF_PHONE): selector}
+
+    def _recipient_data(
+        self,
+        entry: ConfigEntry,
+        user_input: dict[str, Any],
+        subentry: ConfigSubentry | None,
+    ) -> tuple[dict[str, Any], str, str | None]:
+        """The subentry data, or the field in error and the error."""
+        try:
+            number = to_e164(user_input[CONF_NUMBER], self.hass.config.country)
+        except InvalidPhoneNumberError:
+            return {}, CONF_NUMBER, "invalid_number"
+        data: dict[str, Any] = {
+            CONF_NAME: str(user_input[CONF_NAME]).strip() or number,
+            CONF_NUMBER: number,
+            CONF_CHANNEL: user_input[CONF_CHANNEL],
+        }
+        if phone := user_input.get(CONF_PHONE):
+            data[CONF_PHONE] = phone
+        if sim := user_input.get(CONF_SIM):
+            data[CONF_SIM] = int(sim)
+        unique_id = _recipient_unique_id(data)
+        for other in entry.subentries.values():
+            if other.unique_id == unique_id and (
+                subentry is None or other.subentry_id != subentry.subentry_id
+            ):
+                return {}, "base", "already_configured"
+        return data, "", None
+
+
+def _recipient_unique_id(data: Mapping[str, Any]) -> str:
+    """A recipient is a number and a channel: the same pair twice would send twice."""
+    return f"{data[CONF_CHANNEL]}_{data[CONF_NUMBER]}"

@@ -1,0 +1,205 @@
+"""The one path every outgoing message takes: the action, the notify entities, Assist's answers.
+
+``async_check_outgoing`` refuses what the account cannot send before anything is sent;
+``async_send_message`` sends one text to many recipients, a few at a time, never retried (a
+request that got no answer may have been sent), and says which recipients were sent, which were
+not and which may have been.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Capability,
+    Channel,
+    SendResult,
+    SmsGatewayAuthenticationError,
+    SmsGatewayConnectionError,
+    SmsGatewayError,
+)
+from .api.parsing import optional_int
+from .const import CONF_DEFAULT_CHANNEL, CONF_DEFAULT_SIM, MAX_PARALLEL_REQUESTS, SIM_SLOTS
+from .devices import async_check_phone_connected
+from .errors import action_error, is_account_wide, validation_error
+from .phone_numbers import InvalidPhoneNumberError, to_e164, whatsapp_number
+
+if TYPE_CHECKING:
+    from .coordinator import SmsMobileApiConfigEntry
+
+STATUS_QUEUED: Final = "queued"
+STATUS_SCHEDULED: Final = "scheduled"
+_NONE: Final = "-"
+_CHANNEL_NEEDS: Final = {
+    Channel.SMS: frozenset({Capability.SEND_SMS}),
+    Channel.WHATSAPP: frozenset({Capability.SEND_WHATSAPP}),
+    Channel.SMS_WHATSAPP: frozenset({Capability.SEND_SMS, Capability.SEND_WHATSAPP}),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutgoingMessage:
+    """One text and how to send it."""
+
+    text: str
+    channel: Channel = Channel.SMS
+    phone_id: str | None = None
+    sim: int | None = None
+    schedule_at: datetime | None = None
+    shorten_urls: bool = False
+    encrypt: bool = False
+    media_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A recipient the service accepted the message for."""
+
+    recipient: str
+    guid: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    recipient: str
+    result: SendResult | None = None
+    error: SmsGatewayError | None = None
+
+
+def default_channel(entry: SmsMobileApiConfigEntry) -> Channel:
+    """The channel of the entry's options, used when an action gives none (SMS by default)."""
+    try:
+        return Channel(entry.options.get(CONF_DEFAULT_CHANNEL, Channel.SMS))
+    except ValueError:
+        return Channel.SMS
+
+
+def default_sim(entry: SmsMobileApiConfigEntry) -> int | None:
+    """The SIM of the entry's options, used when neither the action nor the recipient gives one.
+
+    None (the phone's own choice) unless the options name SIM 1 or 2.
+    """
+    sim = optional_int(entry.options.get(CONF_DEFAULT_SIM))
+    return sim if sim in SIM_SLOTS else None
+
+
+def normalize_number(hass: HomeAssistant, number: str) -> str:
+    """E.164 form of a number; a national number is read in Home Assistant's country."""
+    try:
+        return to_e164(number, hass.config.country)
+    except InvalidPhoneNumberError as err:
+        raise validation_error("invalid_number", number=number) from err
+
+
+def normalize_recipients(hass: HomeAssistant, numbers: Iterable[str]) -> list[str]:
+    """Valid E.164 numbers in the order given, each once; refuse any invalid one."""
+    recipients: list[str] = []
+    for number in numbers:
+        if not number.strip():
+            continue
+        e164 = normalize_number(hass, number)
+        if e164 not in recipients:
+            recipients.append(e164)
+    if not recipients:
+        raise validation_error("no_recipients")
+    return recipients
+
+
+@callback
+def async_check_outgoing(entry: SmsMobileApiConfigEntry, outgoing: OutgoingMessage) -> None:
+    """Refuse what the account cannot send, before anything is sent."""
+    if not outgoing.text.strip():
+        raise validation_error("empty_message")
+    if not _CHANNEL_NEEDS[outgoing.channel] <= entry.runtime_data.client.capabilities:
+        raise validation_error(
+            "channel_not_supported", channel=outgoing.channel.value, title=entry.title
+        )
+    if outgoing.media_url is not None:
+        if outgoing.channel is Channel.SMS:
+            raise validation_error("media_url_needs_whatsapp")
+        if not outgoing.media_url.startswith("https://"):
+            raise validation_error("media_url_not_https", media_url=outgoing.media_url)
+    if outgoing.schedule_at is not None and outgoing.schedule_at < dt_util.utcnow():
+        raise validation_error(
+            "schedule_in_past",
+            schedule=dt_util.as_local(outgoing.schedule_at).isoformat(timespec="minutes"),
+        )
+    if outgoing.phone_id is not None:
+        async_check_phone_connected(entry, outgoing.phone_id)
+
+
+async def async_send_message(
+    hass: HomeAssistant,
+    entry: SmsMobileApiConfigEntry,
+    recipients: Sequence[str],
+    outgoing: OutgoingMessage,
+) -> list[Queued]:
+    """Send one message to each recipient (E.164), a few at a time; never retried.
+
+    Returns one acknowledgement per recipient, in order. When any recipient was not sent,
+    raises a translated ``HomeAssistantError`` that tells which were sent, which were not and
+    which may have been (no answer in time).
+    """
+    client = entry.runtime_data.client
+    semaphore = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
+    stopped: list[SmsGatewayError] = []
+
+    async def _send(recipient: str) -> _Outcome:
+        async with semaphore:
+            if stopped:
+                return _Outcome(recipient, error=stopped[0])
+            try:
+                result = await client.send_message(
+                    _wire_number(recipient, outgoing.channel),
+                    outgoing.text,
+                    channel=outgoing.channel,
+                    phone_id=outgoing.phone_id,
+                    sim=outgoing.sim,
+                    schedule_at=outgoing.schedule_at,
+                    shorten_urls=outgoing.shorten_urls,
+                    encrypt=outgoing.encrypt,
+                    media_url=outgoing.media_url,
+                )
+            except SmsGatewayError as err:
+                if is_account_wide(err):
+                    stopped.append(err)
+                return _Outcome(recipient, error=err)
+            return _Outcome(recipient, result=result)
+
+    outcomes = await asyncio.gather(*(_send(recipient) for recipient in recipients))
+    failed = [outcome for outcome in outcomes if outcome.result is None]
+    if failed:
+        if any(isinstance(o.error, SmsGatewayAuthenticationError) for o in failed):
+            entry.async_start_reauth(hass)
+        uncertain = [o for o in failed if o.error is not None and _may_have_been_sent(o.error)]
+        not_sent = [o for o in failed if o not in uncertain]
+        raise action_error(
+            "send_failed",
+            sent=", ".join(o.recipient for o in outcomes if o.result is not None) or _NONE,
+            not_sent="; ".join(f"{o.recipient} ({o.error})" for o in not_sent) or _NONE,
+            unknown=", ".join(o.recipient for o in uncertain) or _NONE,
+        )
+    status = STATUS_QUEUED if outgoing.schedule_at is None else STATUS_SCHEDULED
+    return [
+        Queued(outcome.recipient, outcome.result.guid, status)
+        for outcome in outcomes
+        if outcome.result is not None
+    ]
+
+
+def _wire_number(e164: str, channel: Channel) -> str:
+    """WhatsApp alone wants country code and number without "+"; an SMS needs the "+"."""
+    return whatsapp_number(e164) if channel is Channel.WHATSAPP else e164
+
+
+def _may_have_been_sent(error: SmsGatewayError) -> bool:
+    """A request that got no answer may have reached the service (never retry it)."""
+    return isinstance(error, SmsGatewayConnectionError) and error.request_sent
