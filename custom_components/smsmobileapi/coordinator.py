@@ -219,8 +219,9 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         cursor = self.inbox.ledger.cursor("sms")
         after = cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW
         messages = await self.client.get_received_sms(after=after)
-        if self._unread is None or (
-            self._next_unread_resync is not None and now >= self._next_unread_resync
+        if Capability.READ_STATUS in self.client.capabilities and (
+            self._unread is None
+            or (self._next_unread_resync is not None and now >= self._next_unread_resync)
         ):
             listed = await self.client.get_received_sms(unread_only=True)
             self._unread = {sms.guid for sms in listed}

@@ -36,11 +36,6 @@ def to_e164(number: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def whatsapp_number(e164: str) -> str:
-    """Return the WhatsApp form of an E.164 number: country code and number, no "+"."""
-    return e164.removeprefix("+")
-
-
 def same_number(first: str, second: str, default_region: str | None = None) -> bool:
     """Tell whether two texts are the same phone number (or, when unparsable, the same text)."""
     try:

@@ -29,7 +29,7 @@ from .api.parsing import optional_int
 from .const import CONF_DEFAULT_CHANNEL, CONF_DEFAULT_SIM, MAX_PARALLEL_REQUESTS, SIM_SLOTS
 from .devices import async_check_phone_connected
 from .errors import action_error, is_account_wide, validation_error
-from .phone_numbers import InvalidPhoneNumberError, to_e164, whatsapp_number
+from .phone_numbers import InvalidPhoneNumberError, to_e164
 
 if TYPE_CHECKING:
     from .coordinator import SmsMobileApiConfigEntry
@@ -158,7 +158,7 @@ async def async_send_message(
                 return _Outcome(recipient, error=stopped[0])
             try:
                 result = await client.send_message(
-                    _wire_number(recipient, outgoing.channel),
+                    recipient,
                     outgoing.text,
                     channel=outgoing.channel,
                     phone_id=outgoing.phone_id,
@@ -193,11 +193,6 @@ async def async_send_message(
         for outcome in outcomes
         if outcome.result is not None
     ]
-
-
-def _wire_number(e164: str, channel: Channel) -> str:
-    """WhatsApp alone wants country code and number without "+"; an SMS needs the "+"."""
-    return whatsapp_number(e164) if channel is Channel.WHATSAPP else e164
 
 
 def _may_have_been_sent(error: SmsGatewayError) -> bool:

@@ -71,7 +71,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         translation_key="unread_sms",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.unread_count,
-        capability=Capability.RECEIVE_SMS,
+        capability=Capability.READ_STATUS,
     ),
     AccountSensorDescription(
         key="last_sms",

@@ -17,7 +17,7 @@ from custom_components.smsmobileapi.api import (
 )
 from smsmobileapi_simulator import Fault, SimSentSms
 
-from .conftest import API_KEY, NOW, NOW_UNIX, Sim
+from .conftest import API_KEY, NOW, Sim
 
 BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 
@@ -84,32 +84,38 @@ async def test_sent_log_rows_typed(
     assert request.query == BASE_FIELDS
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "fields", "expected"),
-    [
-        ({"api_errors_only": True}, {"error_api": "1"}, ["api_error"]),
-        ({"mobile_errors_only": True}, {"error_mobile": "1"}, ["mobile_error"]),
-        ({"keyword": "+32470000011"}, {"keyword": "+32470000011"}, ["mobile_error", "queued"]),
-        (
-            {"before": str(NOW_UNIX - 5400)},
-            {"before": str(NOW_UNIX - 5400)},
-            ["api_error", "queued"],
-        ),
-    ],
-)
-async def test_sent_log_filters(
-    client: SmsMobileApiClient,
-    sim: Sim,
-    sent_log: dict[str, SentMessage],
-    kwargs: dict[str, Any],
-    fields: dict[str, str],
-    expected: list[str],
+async def test_sent_log_keyword(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, SentMessage]
 ) -> None:
-    """Each filter goes out under the service's parameter name and is applied."""
-    rows = await client.get_sent_messages(**kwargs)
+    """``keyword`` goes out under the service's parameter name and is applied."""
+    rows = await client.get_sent_messages(keyword="+32470000011")
 
-    assert rows == tuple(sent_log[name] for name in expected)
-    assert sim.only_fields("/log/sent/sms/") == {**fields, **BASE_FIELDS}
+    assert rows == (sent_log["mobile_error"], sent_log["queued"])
+    assert sim.only_fields("/log/sent/sms/") == {"keyword": "+32470000011", **BASE_FIELDS}
+
+
+async def test_sent_log_errors_only(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, SentMessage]
+) -> None:
+    """The log filters one error source per request: both are asked for and merged."""
+    rows = await client.get_sent_messages(errors_only=True)
+
+    assert rows == (sent_log["mobile_error"], sent_log["api_error"])
+    requests = sim.requests_to("/log/sent/sms/")
+    assert sorted((request.query for request in requests), key=str) == [
+        {"error_api": "1", **BASE_FIELDS},
+        {"error_mobile": "1", **BASE_FIELDS},
+    ]
+
+
+async def test_sent_log_since(
+    client: SmsMobileApiClient, sim: Sim, sent_log: dict[str, SentMessage]
+) -> None:
+    """``since`` keeps the newer messages (the log itself has no such filter)."""
+    rows = await client.get_sent_messages(since=NOW - timedelta(minutes=150))
+
+    assert rows == (sent_log["mobile_error"], sent_log["api_error"])
+    assert sim.only_fields("/log/sent/sms/") == BASE_FIELDS
 
 
 async def test_sent_log_by_guid(

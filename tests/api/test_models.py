@@ -23,6 +23,7 @@ from custom_components.smsmobileapi.api import (
     MessageManager,
     OAuth2Credentials,
     PhoneGateway,
+    PhoneSentLog,
     ReceivedSms,
     SentLog,
     SmsGateway,
@@ -96,18 +97,11 @@ async def test_client_properties() -> None:
     assert client.request_timeout == 2.5
     assert client.base_url == "https://example.test/v1"
     assert default.base_url == "https://api.smsmobileapi.com"
-    assert client.capabilities == frozenset(
-        {
-            Capability.SEND_SMS,
-            Capability.SEND_WHATSAPP,
-            Capability.RECEIVE_SMS,
-            Capability.PHONES,
-            Capability.CALLS,
-            Capability.MANAGE_MESSAGES,
-            Capability.CONVERSATIONS,
-            Capability.SENT_LOG,
-        }
-    )
+    assert client.capabilities == frozenset(Capability) - {
+        Capability.SENDER_ID,
+        Capability.RECEIVE_WHATSAPP,
+        Capability.CHECK_WHATSAPP,
+    }
     assert API_KEY not in repr(client)
 
 
@@ -171,7 +165,15 @@ def test_exception_attributes() -> None:
 # --- the gateway protocol and the package ------------------------------------------------------
 
 
-PROTOCOLS = (SmsGateway, PhoneGateway, CallLog, MessageManager, ConversationLog, SentLog)
+PROTOCOLS = (
+    SmsGateway,
+    PhoneGateway,
+    CallLog,
+    MessageManager,
+    ConversationLog,
+    SentLog,
+    PhoneSentLog,
+)
 
 
 def _protocol_members() -> dict[str, object]:

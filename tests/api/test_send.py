@@ -42,7 +42,7 @@ async def test_send_sms_minimal(client: SmsMobileApiClient, sim: Sim) -> None:
 
 
 async def test_send_whatsapp_with_every_option(client: SmsMobileApiClient, sim: Sim) -> None:
-    """WhatsApp only: sendwa=1, sendsms=0, waonly=yes and every optional field on the wire."""
+    """WhatsApp only: sendwa=1, sendsms=0, waonly=yes, the number without "+", every option."""
     brussels_summer = timezone(timedelta(hours=2))
     result = await client.send_message(
         "+32470000009",
@@ -57,7 +57,7 @@ async def test_send_whatsapp_with_every_option(client: SmsMobileApiClient, sim: 
     )
 
     assert sim.only_fields("/sendsms/") == {
-        "recipients": "+32470000009",
+        "recipients": "32470000009",
         "message": "See https://example.com/a/very/long/path",
         "port": "2",
         "sIdentifiant": "phone-a",

@@ -58,3 +58,11 @@ class IgnoredEvent:
 
 
 type WebhookEvent = SmsReceivedEvent | CallEvent | WhatsAppEvent | MessageStatusEvent | IgnoredEvent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookDelivery:
+    """A pushed request read by a provider: the event, and whether its signature was verified."""
+
+    event: WebhookEvent
+    signed: bool

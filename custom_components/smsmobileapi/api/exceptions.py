@@ -8,6 +8,7 @@ The tree is small on purpose; callers catch the base class or one of these:
     ├── SmsGatewayAuthenticationError      missing or rejected credentials
     ├── SmsGatewaySubscriptionExpiredError
     ├── SmsGatewayRateLimitError           HTTP 429, with retry_after in seconds
+    ├── SmsGatewayFeatureUnavailableError  this endpoint does not take these credentials
     ├── SmsGatewayResponseError            the service said no, or said something unreadable
     │   └── SmsGatewayInvalidResponseError the body is not what the API documents
     └── WebhookError                       a pushed request we cannot accept
@@ -56,6 +57,13 @@ class SmsGatewayRateLimitError(SmsGatewayError):
         """Keep how long the service asked us to wait, in seconds, when it said so."""
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SmsGatewayFeatureUnavailableError(SmsGatewayError):
+    """An endpoint refused credentials that work elsewhere (say, a token where only a key works).
+
+    Not a credentials problem: the rest of the account works; only this feature does not.
+    """
 
 
 class SmsGatewayResponseError(SmsGatewayError):

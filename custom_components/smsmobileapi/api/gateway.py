@@ -8,10 +8,12 @@ decides by capability, never by provider name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, Literal, Protocol, overload, runtime_checkable
 
+from .events import WebhookDelivery
 from .models import (
     Call,
     CallType,
@@ -20,6 +22,7 @@ from .models import (
     ConversationOrigin,
     PhoneList,
     ReceivedSms,
+    ReceivedWhatsApp,
     SendResult,
     SentFromMobile,
     SentMessage,
@@ -29,10 +32,23 @@ from .models import (
 class Capability(StrEnum):
     """Features a provider may offer."""
 
+    # Sending, and the options of ``SmsGateway.send_message`` beyond a plain SMS.
     SEND_SMS = "send_sms"
     SEND_WHATSAPP = "send_whatsapp"
+    SEND_MEDIA = "send_media"  # media_url (WhatsApp)
+    SCHEDULE = "schedule"  # schedule_at
+    SHORTEN_URLS = "shorten_urls"
+    ENCRYPT = "encrypt"
+    CHOOSE_SIM = "choose_sim"  # sim
+    SENDER_ID = "sender_id"  # sender
+    # Receiving: ``SmsGateway.get_received_sms``; ``READ_STATUS`` adds ``unread_only``.
     RECEIVE_SMS = "receive_sms"
-    # ``PhoneGateway``: connected phones, their health, renaming and removing them.
+    READ_STATUS = "read_status"
+    # ``WhatsAppInbox``: received WhatsApp messages by polling.
+    RECEIVE_WHATSAPP = "receive_whatsapp"
+    # ``WhatsAppChecker``: whether a number has WhatsApp.
+    CHECK_WHATSAPP = "check_whatsapp"
+    # ``PhoneGateway``: connected phones (and ``phone_id`` when sending).
     PHONES = "phones"
     # ``CallLog``: missed, incoming and outgoing calls.
     CALLS = "calls"
@@ -42,12 +58,16 @@ class Capability(StrEnum):
     CONVERSATIONS = "conversations"
     # ``SentLog``: the log of sent messages.
     SENT_LOG = "sent_log"
+    # ``PhoneSentLog``: SMS sent from the phones themselves.
+    SENT_FROM_PHONE = "sent_from_phone"
 
 
 class SmsGateway(Protocol):
     """The surface every provider offers."""
 
     capabilities: frozenset[Capability]
+    # The longest text one send may carry, in characters.
+    max_message_length: int
 
     @property
     def base_url(self) -> str:
@@ -65,8 +85,22 @@ class SmsGateway(Protocol):
         shorten_urls: bool = False,
         encrypt: bool = False,
         media_url: str | None = None,
+        sender: str | None = None,
     ) -> SendResult:
-        """Queue one message to one recipient."""
+        """Queue one message to one recipient (an E.164 number); never retried.
+
+        Options beyond a plain SMS need their capability; a provider refuses the others with
+        ``ValueError`` before any request.
+        """
+
+    def read_webhook(
+        self, headers: Mapping[str, str], body: bytes, *, secret: str | None, now: datetime
+    ) -> WebhookDelivery:
+        """Read a request pushed to the webhook.
+
+        With ``secret``, a request not signed with it raises ``WebhookSignatureError``; a
+        request that cannot be read raises ``WebhookPayloadError``. Nothing else is raised.
+        """
 
     async def get_received_sms(
         self,
@@ -76,6 +110,24 @@ class SmsGateway(Protocol):
         unread_only: bool = False,
     ) -> tuple[ReceivedSms, ...]:
         """List received SMS, oldest first."""
+
+
+@runtime_checkable
+class WhatsAppInbox(Protocol):
+    """WhatsApp messages received by the account, read by polling."""
+
+    async def get_received_whatsapp(
+        self, *, after: datetime | None = None
+    ) -> tuple[ReceivedWhatsApp, ...]:
+        """List received WhatsApp messages, oldest first."""
+
+
+@runtime_checkable
+class WhatsAppChecker(Protocol):
+    """Whether a number can be reached on WhatsApp."""
+
+    async def has_whatsapp(self, number: str) -> bool | None:
+        """True or False when the service knows, None when it cannot tell."""
 
 
 @runtime_checkable
@@ -169,18 +221,26 @@ class ConversationLog(Protocol):
 
 @runtime_checkable
 class SentLog(Protocol):
-    """Messages sent through the service, and those sent from the phones themselves."""
+    """Messages sent through the service."""
 
     async def get_sent_messages(
         self,
         *,
         guid: str | None = None,
-        before: str | None = None,
         keyword: str | None = None,
-        api_errors_only: bool = False,
-        mobile_errors_only: bool = False,
+        since: datetime | None = None,
+        errors_only: bool = False,
     ) -> tuple[SentMessage, ...]:
-        """List messages sent through the service."""
+        """List messages sent through the service, newest first.
+
+        ``guid`` gives one message; ``keyword`` keeps those whose text or recipient contains
+        it; ``errors_only`` those that failed.
+        """
+
+
+@runtime_checkable
+class PhoneSentLog(Protocol):
+    """SMS sent from the phones themselves."""
 
     async def get_sent_from_mobile(
         self,
@@ -198,11 +258,14 @@ class SentLog(Protocol):
 
 
 _KINDS: Final[dict[Capability, type]] = {
+    Capability.RECEIVE_WHATSAPP: WhatsAppInbox,
+    Capability.CHECK_WHATSAPP: WhatsAppChecker,
     Capability.PHONES: PhoneGateway,
     Capability.CALLS: CallLog,
     Capability.MANAGE_MESSAGES: MessageManager,
     Capability.CONVERSATIONS: ConversationLog,
     Capability.SENT_LOG: SentLog,
+    Capability.SENT_FROM_PHONE: PhoneSentLog,
 }
 
 
@@ -220,6 +283,18 @@ def feature(
 ) -> ConversationLog | None: ...
 @overload
 def feature(gateway: SmsGateway, capability: Literal[Capability.SENT_LOG]) -> SentLog | None: ...
+@overload
+def feature(
+    gateway: SmsGateway, capability: Literal[Capability.SENT_FROM_PHONE]
+) -> PhoneSentLog | None: ...
+@overload
+def feature(
+    gateway: SmsGateway, capability: Literal[Capability.RECEIVE_WHATSAPP]
+) -> WhatsAppInbox | None: ...
+@overload
+def feature(
+    gateway: SmsGateway, capability: Literal[Capability.CHECK_WHATSAPP]
+) -> WhatsAppChecker | None: ...
 def feature(gateway: SmsGateway, capability: Capability) -> object:
     """The gateway as the protocol of ``capability`` when it declares and implements it."""
     if capability in gateway.capabilities and isinstance(gateway, _KINDS[capability]):

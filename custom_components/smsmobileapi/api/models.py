@@ -50,6 +50,19 @@ class ReceivedSms:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReceivedWhatsApp:
+    """A WhatsApp message received by one of the account's phones (text, or a transcript)."""
+
+    guid: str
+    number: str
+    message: str
+    received_at: datetime
+    name: str | None = None
+    voice: bool = False
+    phone_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Call:
     """One row of a call log."""
 
@@ -97,6 +110,8 @@ class SendResult:
     note: str | None = None
     whatsapp: bool = False
     encrypted: bool = False
+    # How many parts the provider bills the message as, when it says.
+    parts: int | None = None
 
 
 type SendFailure = Literal["api", "mobile"]

@@ -6,11 +6,10 @@ field ever leaves; a phone is given as its Home Assistant device id.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Mapping
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.util.json import JsonObjectType, JsonValueType
+from homeassistant.util.json import JsonObjectType
 
 from ..api import (
     CALLS_DEFAULT_LIMIT,
@@ -26,7 +25,7 @@ from ..api import (
     feature,
 )
 from ..devices import async_phone_devices
-from ..errors import async_call_gateway
+from ..errors import async_call_gateway, validation_error
 from ..phone_numbers import same_number
 from .common import as_utc, async_entry_of_call, filter_number, iso, require
 from .schemas import (
@@ -188,41 +187,28 @@ async def async_get_sent_messages(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
     entry = async_entry_of_call(call)
     data = call.data
-    log = require(entry, feature(entry.runtime_data.client, Capability.SENT_LOG))
-    guid: str | None = data.get(ATTR_GUID)
+    client = entry.runtime_data.client
     keyword: str | None = data.get(ATTR_KEYWORD)
     key = "get_sent_messages_failed"
-    devices = _device_ids(hass, entry.entry_id)
-    messages: list[JsonObjectType]
     if data[ATTR_FROM_PHONE]:
+        phone_log = require(entry, feature(client, Capability.SENT_FROM_PHONE))
         from_phone = await async_call_gateway(
-            hass, entry, log.get_sent_from_mobile(search=keyword), key
+            hass, entry, phone_log.get_sent_from_mobile(search=keyword), key
         )
-        messages = [_sent_json(_as_sent_message(item), devices) for item in from_phone]
+        messages = tuple(_as_sent_message(item) for item in from_phone)
     else:
-        rows: Iterable[SentMessage]
-        if data[ATTR_ERRORS_ONLY]:
-            # The log filters one error source per request: ask for both and merge them.
-            api_rows, mobile_rows = await async_call_gateway(
-                hass,
-                entry,
-                asyncio.gather(
-                    log.get_sent_messages(guid=guid, keyword=keyword, api_errors_only=True),
-                    log.get_sent_messages(guid=guid, keyword=keyword, mobile_errors_only=True),
-                ),
-                key,
-            )
-            rows = (*api_rows, *mobile_rows)
-        else:
-            rows = await async_call_gateway(
-                hass, entry, log.get_sent_messages(guid=guid, keyword=keyword), key
-            )
-        unique: dict[object, JsonObjectType] = {}
-        for row in rows:
-            unique.setdefault(row.guid or id(row), _sent_json(row, devices))
-        messages = list(unique.values())
-    ordered = sorted(messages, key=lambda item: str(item["sent_at"] or ""), reverse=True)
-    return {"messages": list[JsonValueType](ordered)}
+        log = require(entry, feature(client, Capability.SENT_LOG))
+        messages = await async_call_gateway(
+            hass,
+            entry,
+            log.get_sent_messages(
+                guid=data.get(ATTR_GUID), keyword=keyword, errors_only=data[ATTR_ERRORS_ONLY]
+            ),
+            key,
+        )
+    devices = _device_ids(hass, entry.entry_id)
+    ordered = sorted(messages, key=lambda item: iso(item.sent_at) or "", reverse=True)
+    return {"messages": [_sent_json(item, devices) for item in ordered]}
 
 
 def _received_json(sms: ReceivedSms, devices: Mapping[str, str]) -> JsonObjectType:
@@ -241,10 +227,13 @@ async def async_get_received_messages(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
     entry = async_entry_of_call(call)
     data = call.data
+    client = entry.runtime_data.client
+    if data[ATTR_UNREAD_ONLY] and Capability.READ_STATUS not in client.capabilities:
+        raise validation_error("action_not_supported", title=entry.title)
     messages = await async_call_gateway(
         hass,
         entry,
-        entry.runtime_data.client.get_received_sms(
+        client.get_received_sms(
             after=as_utc(data.get(ATTR_SINCE)), unread_only=data[ATTR_UNREAD_ONLY]
         ),
         "get_received_messages_failed",

@@ -8,12 +8,14 @@ value.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import aiohttp
 
+from ..events import WebhookDelivery
 from ..exceptions import SmsGatewayInvalidResponseError
 from ..gateway import Capability
 from ..models import (
@@ -37,6 +39,7 @@ from .const import (
     CALLS_SORT_FIELDS,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    MAX_MESSAGE_LENGTH,
     MISSED_CALLS_DEFAULT_LIMIT,
     MISSED_CALLS_MAX_LIMIT,
     SENT_FROM_MOBILE_MAX_LIMIT,
@@ -53,6 +56,7 @@ from .parsing import (
     parse_sms_list,
 )
 from .transport import Transport
+from .webhook import parse_webhook, verify_signature
 
 type SortDirection = Literal["asc", "desc"]
 
@@ -60,7 +64,26 @@ type SortDirection = Literal["asc", "desc"]
 class SmsMobileApiClient:
     """Talk to SMSMobileAPI on behalf of one account."""
 
-    capabilities: frozenset[Capability] = frozenset(Capability)
+    capabilities: frozenset[Capability] = frozenset(
+        {
+            Capability.SEND_SMS,
+            Capability.SEND_WHATSAPP,
+            Capability.SEND_MEDIA,
+            Capability.SCHEDULE,
+            Capability.SHORTEN_URLS,
+            Capability.ENCRYPT,
+            Capability.CHOOSE_SIM,
+            Capability.RECEIVE_SMS,
+            Capability.READ_STATUS,
+            Capability.PHONES,
+            Capability.CALLS,
+            Capability.MANAGE_MESSAGES,
+            Capability.CONVERSATIONS,
+            Capability.SENT_LOG,
+            Capability.SENT_FROM_PHONE,
+        }
+    )
+    max_message_length: int = MAX_MESSAGE_LENGTH
 
     def __init__(
         self,
@@ -102,6 +125,14 @@ class SmsMobileApiClient:
     def request_timeout(self, seconds: float) -> None:
         self._transport.request_timeout = seconds
 
+    def read_webhook(
+        self, headers: Mapping[str, str], body: bytes, *, secret: str | None, now: datetime
+    ) -> WebhookDelivery:
+        """Read a legacy or Webhook V2 request; with a secret, only correctly signed ones."""
+        if secret is not None:
+            verify_signature(secret, headers, body, now=now)
+        return WebhookDelivery(event=parse_webhook(headers, body), signed=secret is not None)
+
     async def get_access_token(self) -> AccessToken:
         """Return a valid OAuth2 token, fetching a new one when needed."""
         return await self._transport.get_access_token()
@@ -120,6 +151,7 @@ class SmsMobileApiClient:
         shorten_urls: bool = False,
         encrypt: bool = False,
         media_url: str | None = None,
+        sender: str | None = None,
     ) -> SendResult:
         """Queue one message to one recipient; the phone sends it later.
 
@@ -127,6 +159,8 @@ class SmsMobileApiClient:
         """
         if not message:
             raise ValueError("message must not be empty")
+        if sender is not None:
+            raise ValueError("the phone sends from its own number: no sender name")
         if sim not in (None, 1, 2):
             raise ValueError("sim must be 1 or 2")
         if media_url is not None and (
@@ -134,7 +168,7 @@ class SmsMobileApiClient:
         ):
             raise ValueError("media_url must be an https URL sent with WhatsApp")
         form: dict[str, str | int | None] = {
-            "recipients": recipient,
+            "recipients": _wire_number(recipient, channel),
             "message": message,
             "port": sim,
             "sIdentifiant": phone_id,
@@ -162,22 +196,40 @@ class SmsMobileApiClient:
         self,
         *,
         guid: str | None = None,
-        before: str | None = None,
         keyword: str | None = None,
-        api_errors_only: bool = False,
-        mobile_errors_only: bool = False,
+        since: datetime | None = None,
+        errors_only: bool = False,
     ) -> tuple[SentMessage, ...]:
-        """List messages sent through the API (the service's sent log)."""
-        body = await self._request(
-            "log/sent/sms/",
-            {
-                "guid_message": guid,
-                "before": before,
-                "keyword": keyword,
-                "error_api": 1 if api_errors_only else None,
-                "error_mobile": 1 if mobile_errors_only else None,
-            },
-        )
+        """List messages sent through the API (the service's sent log), newest first.
+
+        The log filters one error source per request: ``errors_only`` asks for both and merges
+        them. ``since`` is applied here (the log has no such filter).
+        """
+        if errors_only:
+            api_rows, mobile_rows = await asyncio.gather(
+                self._get_sent_log(guid=guid, keyword=keyword, error="error_api"),
+                self._get_sent_log(guid=guid, keyword=keyword, error="error_mobile"),
+            )
+            rows: tuple[SentMessage, ...] = (*api_rows, *mobile_rows)
+        else:
+            rows = await self._get_sent_log(guid=guid, keyword=keyword)
+        unique: dict[object, SentMessage] = {}
+        for row in rows:
+            if since is None or (row.sent_at is not None and row.sent_at >= since):
+                unique.setdefault(row.guid or id(row), row)
+        return tuple(sorted(unique.values(), key=_newest_first))
+
+    async def _get_sent_log(
+        self,
+        *,
+        guid: str | None,
+        keyword: str | None,
+        error: Literal["error_api", "error_mobile"] | None = None,
+    ) -> tuple[SentMessage, ...]:
+        params: dict[str, str | int | None] = {"guid_message": guid, "keyword": keyword}
+        if error is not None:
+            params[error] = 1
+        body = await self._request("log/sent/sms/", params)
         result = _result(body)
         rows = result.get("sms", result.get("messages", result.get("data")))
         return tuple(parse_sent_message(row) for row in as_list(rows, "sms"))
@@ -370,6 +422,16 @@ def _result(body: Mapping[str, Any]) -> Mapping[str, Any]:
             "missing field 'result' in response", code="invalid_response"
         )
     return as_object(body["result"], "result")
+
+
+def _wire_number(number: str, channel: Channel) -> str:
+    """WhatsApp alone wants country code and number without "+"; an SMS needs the "+"."""
+    return number.removeprefix("+") if channel is Channel.WHATSAPP else number
+
+
+def _newest_first(message: SentMessage) -> tuple[bool, float]:
+    sent_at = message.sent_at
+    return (sent_at is None, -sent_at.timestamp() if sent_at is not None else 0.0)
 
 
 def _bounded(value: int | None, maximum: int) -> int | None:

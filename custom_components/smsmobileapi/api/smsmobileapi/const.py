@@ -9,6 +9,9 @@ DEFAULT_TIMEOUT: Final = 30.0
 # The vendor's SDKs tag their requests with a ``from`` field; so do we.
 SOURCE_TAG: Final = "homeassistant"
 
+# The docs give no maximum; a text this long is ten concatenated SMS, the most carriers join.
+MAX_MESSAGE_LENGTH: Final = 1600
+
 MISSED_CALLS_DEFAULT_LIMIT: Final = 100
 MISSED_CALLS_MAX_LIMIT: Final = 500
 CALLS_DEFAULT_LIMIT: Final = 50
