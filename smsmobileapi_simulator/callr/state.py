@@ -32,6 +32,11 @@ NETWORKS = {"+33": "20801", "+32": "20601", "+44": "23410", "+49": "26201", "+1"
 """MCC+MNC given to an outgoing SMS by the recipient's country code (else ``""``)."""
 
 
+def _same(expected: str, given: str) -> bool:
+    """Compare secrets in constant time (as UTF-8: ``compare_digest`` refuses non-ASCII str)."""
+    return secrets.compare_digest(expected.encode(), given.encode())
+
+
 def network_for(number: str) -> str:
     """Return the simulated carrier (MCC+MNC) of a number, ``""`` when unknown."""
     return next((code for prefix, code in NETWORKS.items() if number.startswith(prefix)), "")
@@ -111,14 +116,14 @@ class CallrState(RequestLog):
     def authenticate(self, login: str, password: str) -> CallrAccount | None:
         """Return the account whose Basic credentials match."""
         account = self.accounts.get(login)
-        if account is None or not secrets.compare_digest(account.password, password):
+        if account is None or not _same(account.password, password):
             return None
         return account
 
     def account_for_api_key(self, api_key: str) -> CallrAccount | None:
         """Return the account with an API key."""
         for account in self.accounts.values():
-            if account.api_key is not None and secrets.compare_digest(account.api_key, api_key):
+            if account.api_key is not None and _same(account.api_key, api_key):
                 return account
         return None
 
