@@ -47,7 +47,7 @@ class CallrServer:
 
     async def start(self) -> None:
         """Listen on the host and port given (only that host)."""
-        # No access log: request headers carry Basic credentials.
+        # No access log, like the SMSMobileAPI simulator (request lines carry numbers and texts).
         runner = web.AppRunner(
             self.app,
             handler_cancellation=True,

@@ -24,7 +24,7 @@ from .sms import (
     detect_encoding,
     sms_json,
 )
-from .validation import SendOptions, is_custom_sender
+from .validation import SendOptions, is_custom_sender, read_options
 
 HASH_ALPHABET = string.ascii_uppercase + string.digits
 EVENT_ID_ALPHABET = string.digits + string.ascii_letters
@@ -136,14 +136,17 @@ class CallrState(RequestLog):
         body: str,
         *,
         sender: str = "",
-        options: SendOptions | None = None,
+        options: SendOptions | dict[str, object] | None = None,
         at: datetime | None = None,
     ) -> CallrSms:
         """Store an outgoing SMS in status ``CREATED`` (what ``POST /sms`` does, unchecked).
 
-        An empty sender becomes the account's number; ``%STOPNUM%`` is replaced when the
-        sender is alphanumeric.
+        ``options`` is the options object as the API takes it (read leniently, like the API
+        does by default) or already read. An empty sender becomes the account's number;
+        ``%STOPNUM%`` is replaced when the sender is alphanumeric.
         """
+        if isinstance(options, dict):
+            options = read_options(options)[0]
         options = options or SendOptions()
         now = at or self.clock()
         text = body
