@@ -1,7 +1,7 @@
 """Constants, an HTTP helper and a webhook receiver for the CALLR simulator's tests."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 import json
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,27 @@ class CallrApi:
         """Wrap an aiohttp test client."""
         self.client = client
 
-    async def get(self, path: str, headers: dict[str, str] | None = None, **params: str) -> Answer:
-        """GET ``/rest/v1.1<path>`` with query parameters."""
-        return await self.request("GET", BASE + path, query=params, headers=headers)
+    async def get(
+        self,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: str,
+    ) -> Answer:
+        """GET ``/rest/v1.1<path>`` with ``query`` and ``params``; ``headers`` replace the auth."""
+        merged = {**(query or {}), **params}
+        return await self.request("GET", BASE + path, query=merged, headers=headers)
+
+    async def list(
+        self,
+        sms_type: str = "IN",
+        window: Mapping[str, str] = WIDE_WINDOW,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        """``GET /sms`` of a type in a window (default: all time)."""
+        return await self.get("/sms", {"type": sms_type, **window}, headers=headers)
 
     async def post(self, path: str, body: object, headers: dict[str, str] | None = None) -> Answer:
         """POST a JSON body to ``/rest/v1.1<path>``."""

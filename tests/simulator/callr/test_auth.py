@@ -6,7 +6,7 @@ import pytest
 
 from smsmobileapi_simulator.callr import CallrAccount, CallrState
 
-from .helpers import LOGIN, PASSWORD, WIDE_WINDOW, CallrApi, basic
+from .helpers import LOGIN, PASSWORD, CallrApi, basic
 
 _UNAUTHORIZED = {
     "status": "error",
@@ -30,7 +30,7 @@ async def test_bad_credentials_default_401(
     api: CallrApi, state: CallrState, headers: dict[str, str]
 ) -> None:
     """Missing, wrong or unusable credentials: 401, the error envelope and a Basic challenge."""
-    answer = await api.get("/sms", headers=headers, type="IN", **WIDE_WINDOW)
+    answer = await api.list("IN", headers=headers)
     assert (answer.status, answer.json) == (401, _UNAUTHORIZED)
     assert answer.headers["WWW-Authenticate"].startswith("Basic ")
     assert answer.headers["Content-Type"] == "application/json"
@@ -38,7 +38,7 @@ async def test_bad_credentials_default_401(
 
 async def test_good_credentials(api: CallrApi) -> None:
     """The account's Basic credentials reach the endpoint."""
-    answer = await api.get("/sms", type="IN", **WIDE_WINDOW)
+    answer = await api.list("IN")
     assert (answer.status, answer.json) == (200, {"status": "success", "data": []})
 
 
@@ -46,9 +46,7 @@ async def test_latin1_credentials(api: CallrApi, state: CallrState) -> None:
     """A password that is not UTF-8 once decoded is read as Latin-1."""
     state.add_account("latin", "pass\u00e9")
     token = base64.b64encode("latin:pass\u00e9".encode("latin-1")).decode()
-    answer = await api.get(
-        "/sms", headers={"Authorization": f"Basic {token}"}, type="IN", **WIDE_WINDOW
-    )
+    answer = await api.list("IN", headers={"Authorization": f"Basic {token}"})
     assert answer.status == 200
 
 
@@ -78,7 +76,7 @@ async def test_html_proxy_variant(api: CallrApi, state: CallrState) -> None:
 async def test_jsonrpc_auth_code(api: CallrApi, state: CallrState) -> None:
     """The JSON-RPC variant reports CALLR's "authentication failed" code 22."""
     state.variants.error_codes = "jsonrpc"
-    answer = await api.get("/sms", headers={}, type="IN", **WIDE_WINDOW)
+    answer = await api.list("IN", headers={})
     assert (answer.status, answer.json["data"]) == (
         401,
         {"code": 22, "message": "AUTHENTICATION_FAILED"},
@@ -90,16 +88,16 @@ async def test_rotate_password(api: CallrApi, state: CallrState, account: CallrA
     new_password = state.rotate_password(account)
     assert new_password != PASSWORD
     assert account.password == new_password
-    assert (await api.get("/sms", type="IN", **WIDE_WINDOW)).status == 401
+    assert (await api.list("IN")).status == 401
     fresh = basic(password=new_password)
-    assert (await api.get("/sms", headers=fresh, type="IN", **WIDE_WINDOW)).status == 200
+    assert (await api.list("IN", headers=fresh)).status == 200
     assert state.rotate_password(account, "chosen") == "chosen"
 
 
 async def test_blocked_account(api: CallrApi, account: CallrAccount) -> None:
     """A blocked account gets 403 ``FORBIDDEN`` with good credentials."""
     account.blocked = True
-    answer = await api.get("/sms", type="OUT", **WIDE_WINDOW)
+    answer = await api.list("OUT")
     assert (answer.status, answer.json["data"]) == (403, {"code": 403, "message": "FORBIDDEN"})
 
 
@@ -107,11 +105,11 @@ async def test_api_key_variant(api: CallrApi, state: CallrState) -> None:
     """``Api-Key <key>`` works only with ``accept_api_key`` and a matching key."""
     state.add_account("keyed", "pw", api_key="the-key")
     headers = {"Authorization": "Api-Key the-key"}
-    assert (await api.get("/sms", headers=headers, type="IN", **WIDE_WINDOW)).status == 401
+    assert (await api.list("IN", headers=headers)).status == 401
     state.variants.accept_api_key = True
-    assert (await api.get("/sms", headers=headers, type="IN", **WIDE_WINDOW)).status == 200
+    assert (await api.list("IN", headers=headers)).status == 200
     wrong = {"Authorization": "Api-Key other"}
-    assert (await api.get("/sms", headers=wrong, type="IN", **WIDE_WINDOW)).status == 401
+    assert (await api.list("IN", headers=wrong)).status == 401
 
 
 def test_accounts_are_unique(state: CallrState, account: CallrAccount) -> None:

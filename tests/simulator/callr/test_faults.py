@@ -17,15 +17,15 @@ _LIST = {"type": "IN", **WIDE_WINDOW}
 async def test_status_fault_envelope(api: CallrApi, state: CallrState) -> None:
     """A status fault answers once in the CALLR error envelope (JSON-RPC: -32000)."""
     state.faults.add(Fault(kind="status", path="/sms"))
-    answer = await api.get("/sms", **_LIST)
+    answer = await api.list()
     assert (answer.status, answer.json) == (
         500,
         {"status": "error", "data": {"code": 500, "message": "INTERNAL_ERROR"}},
     )
-    assert (await api.get("/sms", **_LIST)).status == 200
+    assert (await api.list()).status == 200
     state.variants.error_codes = "jsonrpc"
     state.faults.add(Fault(kind="status", status=503))
-    assert (await api.get("/sms", **_LIST)).json["data"]["code"] == -32000
+    assert (await api.list()).json["data"]["code"] == -32000
 
 
 async def test_status_fault_custom_body(api: CallrApi, state: CallrState) -> None:
@@ -54,7 +54,7 @@ async def test_html_page(
 ) -> None:
     """A proxy's HTML page instead of JSON."""
     state.faults.add(Fault(kind="html", status=status))
-    answer = await api.get("/sms", **_LIST)
+    answer = await api.list()
     assert answer.status == expected
     assert answer.headers["Content-Type"].startswith("text/html")
     assert f"<title>{expected} Bad Gateway</title>" in answer.text
@@ -63,7 +63,7 @@ async def test_html_page(
 async def test_malformed(api: CallrApi, state: CallrState) -> None:
     """Labelled JSON, but not JSON."""
     state.faults.add(Fault(kind="malformed"))
-    answer = await api.get("/sms", **_LIST)
+    answer = await api.list()
     assert (answer.status, answer.headers["Content-Type"]) == (200, "application/json")
     with pytest.raises(json.JSONDecodeError):
         _ = answer.json
@@ -87,7 +87,7 @@ async def test_method_specific_fault(api: CallrApi, state: CallrState) -> None:
     state.faults.add(Fault(kind="status", path="GET /sms", times=None))
     state.faults.add(Fault(kind="status", status=418, path="/sms/{hash}"))
     assert (await api.post("/sms", {"to": "+33612345678", "body": "x"})).status == 200
-    assert (await api.get("/sms", **_LIST)).status == 500
+    assert (await api.list()).status == 500
     assert (await api.get("/sms/send", to="+33612345678", body="x")).status == 200
     assert (await api.get("/sms/ABCDEFGH")).status == 418
     assert (await api.get("/sms/ABCDEFGH")).status == 400
@@ -97,8 +97,8 @@ async def test_forced_auth_faults(api: CallrApi, state: CallrState) -> None:
     """``invalid_key`` answers the configured authentication failure; ``expired`` a 403."""
     state.faults.add(Fault(kind="invalid_key"))
     state.faults.add(Fault(kind="expired"))
-    first = await api.get("/sms", **_LIST)
-    second = await api.get("/sms", **_LIST)
+    first = await api.list()
+    second = await api.list()
     assert (first.status, first.json["data"]["message"]) == (401, "AUTHENTICATION_FAILED")
     assert (second.status, second.json["data"]["message"]) == (403, "FORBIDDEN")
 
@@ -140,7 +140,7 @@ async def test_latency(api: CallrApi, state: CallrState) -> None:
     """``latency`` delays every answer."""
     state.latency = 0.1
     started = time.monotonic()
-    await api.get("/sms", **_LIST)
+    await api.list()
     assert time.monotonic() - started >= 0.1
 
 
@@ -149,7 +149,7 @@ async def test_recorded_requests_and_stats(
 ) -> None:
     """Method, path, route, query, JSON body, headers and raw body are kept; bytes are counted."""
     sent = await api.post("/sms", {"to": "+33612345678", "body": "x", "options": None})
-    listed = await api.get("/sms", **_LIST)
+    listed = await api.list()
     await api.get(f"/sms/{sent.json['data']}")
     post = state.requests_for("POST /sms")[0]
     assert (post.method, post.path, post.route, post.query) == (
@@ -174,7 +174,7 @@ async def test_recorded_requests_and_stats(
     assert state.total_requests == 3
     assert state.total_bytes_sent == sum(stats.bytes_sent for stats in state.stats.values())
     state.record_requests = False
-    await api.get("/sms", **_LIST)
+    await api.list()
     assert len(state.requests) == 3
     assert state.total_requests == 4
 
@@ -183,10 +183,10 @@ async def test_idle_poll_bytes_grow_with_rows(
     api: CallrApi, state: CallrState, account: CallrAccount
 ) -> None:
     """An empty poll costs the bare envelope; each row adds its object's bytes."""
-    await api.get("/sms", **_LIST)
+    await api.list()
     empty = state.path_stats("GET /sms").bytes_sent
     assert empty == len(b'{"status":"success","data":[]}')
     sms = state.add_incoming(account, "+1", "x")
-    await api.get("/sms", **_LIST)
+    await api.list()
     row = json.dumps(state.sms_json(sms), separators=(",", ":")).encode()
     assert state.path_stats("GET /sms").bytes_sent == 2 * empty + len(row)

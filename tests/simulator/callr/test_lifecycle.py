@@ -6,6 +6,7 @@ import random
 import pytest
 
 from smsmobileapi_simulator.callr import CallrAccount, CallrState, DynamicWebhook, SendOptions
+from smsmobileapi_simulator.callr.state import HASH_ALPHABET
 from tests.simulator.helpers import NOW, Clock
 
 
@@ -180,6 +181,13 @@ def test_identifiers_repeat_with_the_seed(account: CallrAccount, clock: Clock) -
     sim = CallrState(random.Random(1))  # noqa: S311
     hashes = {sim.new_hash() for _ in range(2000)}
     assert len(hashes) == 2000
+    upcoming = random.Random()  # noqa: S311
+    upcoming.setstate(sim.rng.getstate())
+    taken = "".join(upcoming.choice(HASH_ALPHABET) for _ in range(8))
+    sim._hashes.add(taken)  # the next draw collides: a new one is drawn
+    fresh = sim.new_hash()
+    assert fresh != taken
+    assert len(fresh) == 8
     assert sim.now() <= sim.clock()
 
 

@@ -25,19 +25,13 @@ async def test_incoming_window_bounds_included(
             f"{minutes} min ago",
             received_at=NOW - timedelta(minutes=minutes),
         )
-    answer = await api.get(
-        "/sms", type="IN", **_window("2026-09-23 11:40:00", "2026-09-23 11:50:00")
-    )
+    answer = await api.list("IN", _window("2026-09-23 11:40:00", "2026-09-23 11:50:00"))
     assert answer.status == 200
     assert [row["text"] for row in answer.json["data"]] == ["20 min ago", "10 min ago"]
     assert all(list(row) == list(fixture("sms-in.json")) for row in answer.json["data"])
-    point = await api.get(
-        "/sms", type="IN", **_window("2026-09-23 12:00:00", "2026-09-23 12:00:00")
-    )
+    point = await api.list("IN", _window("2026-09-23 12:00:00", "2026-09-23 12:00:00"))
     assert [row["text"] for row in point.json["data"]] == ["0 min ago"]
-    outside = await api.get(
-        "/sms", type="IN", **_window("2026-09-23 12:00:01", "2026-09-24 00:00:00")
-    )
+    outside = await api.list("IN", _window("2026-09-23 12:00:01", "2026-09-24 00:00:00"))
     assert outside.json == {"status": "success", "data": []}
 
 
@@ -46,9 +40,7 @@ async def test_listed_date_ignores_milliseconds(
 ) -> None:
     """A row at 12:00:00.900 is in a window ending 12:00:00 (dates are to the second)."""
     state.add_incoming(account, "+1", "late", received_at=NOW + timedelta(milliseconds=900))
-    answer = await api.get(
-        "/sms", type="IN", **_window("2026-09-23 12:00:00", "2026-09-23 12:00:00")
-    )
+    answer = await api.list("IN", _window("2026-09-23 12:00:00", "2026-09-23 12:00:00"))
     assert len(answer.json["data"]) == 1
 
 
@@ -63,11 +55,9 @@ async def test_outgoing_filtered_on_creation(
     assert sms is not None
     state.deliver(sms)  # status changes an hour after its creation
     state.add_incoming(account, "+33612345678", "incoming")
-    answer = await api.get(
-        "/sms", type="OUT", **_window("2026-09-23 12:30:00", "2026-09-23 13:30:00")
-    )
+    answer = await api.list("OUT", _window("2026-09-23 12:30:00", "2026-09-23 13:30:00"))
     assert [row["hash"] for row in answer.json["data"]] == [recent]
-    everything = await api.get("/sms", type="OUT", **WIDE_WINDOW)
+    everything = await api.list("OUT")
     assert [row["hash"] for row in everything.json["data"]] == [old, recent]
     assert everything.json["data"][0]["status"] == "RECEIVED"
 
@@ -78,7 +68,7 @@ async def test_accounts_do_not_see_each_other(
     """Another account's SMS are neither listed nor readable."""
     other = state.add_account("other", "pw")
     foreign = state.add_incoming(other, "+33612345678", "not yours")
-    assert (await api.get("/sms", type="IN", **WIDE_WINDOW)).json["data"] == []
+    assert (await api.list("IN")).json["data"] == []
     answer = await api.get(f"/sms/{foreign.hash}")
     assert (answer.status, answer.json["data"]["message"]) == (400, "PROPERTY_VALUE_ERROR [id]")
     mine = await api.get(f"/sms/{foreign.hash}", headers=basic("other", "pw"))
@@ -104,7 +94,7 @@ async def test_list_errors(api: CallrApi, params: dict[str, str | None], message
     """A reversed window, a bad type or a bad date: 400 and the error envelope."""
     merged = {"type": "IN", **WIDE_WINDOW, **params}
     query = {key: value for key, value in merged.items() if value is not None}
-    answer = await api.get("/sms", **query)
+    answer = await api.get("/sms", query)
     assert (answer.status, answer.json) == (
         400,
         {"status": "error", "data": {"code": 400, "message": message}},
@@ -121,7 +111,7 @@ async def test_row_cap_and_order_variants(
         )
 
     async def texts() -> list[str]:
-        answer = await api.get("/sms", type="IN", **WIDE_WINDOW)
+        answer = await api.list("IN")
         return [row["text"] for row in answer.json["data"]]
 
     assert await texts() == ["m0", "m1", "m2", "m3", "m4"]
@@ -161,7 +151,7 @@ async def test_legacy_push_fields_served(
     """The ``legacy_push_fields`` variant shows in list and get answers."""
     state.variants.legacy_push_fields = True
     sms = state.add_incoming(account, "+1", "x")
-    row = (await api.get("/sms", type="IN", **WIDE_WINDOW)).json["data"][0]
+    row = (await api.list("IN")).json["data"][0]
     assert {"push_url", "push_status", "push_date"} <= set(row)
     assert "push_date" in (await api.get(f"/sms/{sms.hash}")).json["data"]
 
@@ -173,7 +163,7 @@ async def test_unprefixed_routes(api: CallrApi, state: CallrState, account: Call
     sent = await api.request("GET", "/sms/send", query={"to": "+33612345678", "body": "x"})
     fetched = await api.request("GET", f"/sms/{sent.json['data']}")
     assert fetched.json["data"]["text"] == "x"
-    await api.get("/sms", type="OUT", **WIDE_WINDOW)
+    await api.list("OUT")
     assert state.path_stats("GET /sms").requests == 2
     assert [request.path for request in state.requests_for("GET /sms")] == [
         "/sms",

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from smsmobileapi_simulator.callr import CallrAccount, CallrState
+from smsmobileapi_simulator.callr import CallrAccount, CallrState, DynamicWebhook
 from tests.simulator.helpers import NOW
 
 from .helpers import CallrApi, basic, fixture
@@ -57,12 +57,13 @@ async def test_send_by_query_string(api: CallrApi, account: CallrAccount) -> Non
     """``GET /sms/send`` does the same; ``options.a.b=v`` nests; flags are read from text."""
     answer = await api.get(
         "/sms/send",
-        to="+447890123456",
-        body="Hello there",
-        **{
+        {
+            "to": "+447890123456",
+            "body": "Hello there",
             "options.flash_message": "true",
             "options.user_data": "q-1",
             "options.webhook.endpoint": "http://127.0.0.1:9/hook",
+            "options.webhook.hmac_secret": "per-sms",
             "options.": "ignored",
         },
     )
@@ -78,10 +79,9 @@ async def test_send_by_query_string(api: CallrApi, account: CallrAccount) -> Non
     assert sms.options == {
         "flash_message": "true",
         "user_data": "q-1",
-        "webhook": {"endpoint": "http://127.0.0.1:9/hook"},
+        "webhook": {"endpoint": "http://127.0.0.1:9/hook", "hmac_secret": "per-sms"},
     }
-    assert sms.webhook is not None
-    assert sms.webhook.endpoint == "http://127.0.0.1:9/hook"
+    assert sms.webhook == DynamicWebhook("http://127.0.0.1:9/hook", "per-sms")
     assert sms.network == "23410"
 
 

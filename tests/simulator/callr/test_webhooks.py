@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from smsmobileapi_simulator.callr import CallrAccount, CallrServer, CallrState, verify
+from smsmobileapi_simulator.callr.webhooks import CallrWebhookPusher
 
 from .helpers import LOGIN, PASSWORD, CallrApi, Receiver, basic
 
@@ -240,4 +241,14 @@ async def test_stop_cancels_deliveries_in_flight(state: CallrState, account: Cal
         await server.stop()
     await server.stop()  # idempotent
     await hanging.close()
+    assert state.webhooks.deliveries == []
+
+
+async def test_pusher_close_without_start(state: CallrState) -> None:
+    """Closing a pusher that never started does nothing and fails nothing."""
+    pusher = CallrWebhookPusher(state)
+    await pusher.close()
+    state.webhooks.subscribe(state.add_account("a", "b"), "sms.mo", "http://127.0.0.1:9/h")
+    state.add_incoming(state.accounts["a"], "+1", "x")
+    await pusher.drain()
     assert state.webhooks.deliveries == []

@@ -132,8 +132,9 @@ def test_unsigned_and_badly_signed_deliveries(state: CallrState) -> None:
 
 def test_legacy_push_fields_and_echoed_options(state: CallrState, account: CallrAccount) -> None:
     """The variants append ``push_*`` members and give the options back."""
-    options = SendOptions(raw={"user_data": "u", "flash_message": True}, user_data="u")
+    options: dict[str, object] = {"user_data": "u", "flash_message": True}
     sms = state.send_sms(account, "+33612345678", "hi", options=options)
+    assert sms.user_data == "u"
     plain = sms_json(sms)
     assert plain["options"] is None
     assert not any(name.startswith("push_") for name in plain)
