@@ -1,4 +1,7 @@
-"""Command line: ``python -m smsmobileapi_simulator --port 8765 --api-key demo-key --demo``."""
+"""Command line: ``python -m smsmobileapi_simulator --port 8765 --api-key demo-key --demo``.
+
+``--provider callr`` serves CALLR's SMS REST API instead (``--login``, ``--password``).
+"""
 
 import argparse
 import asyncio
@@ -7,6 +10,7 @@ import contextlib
 import random
 import sys
 
+from .callr import cli as callr_cli
 from .demo import run_demo_activity, seed_demo
 from .server import SimulatorServer
 from .state import Account, SimulatorState, WebhookTarget
@@ -16,8 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(
         prog="python -m smsmobileapi_simulator",
-        description="Local simulator of the SMSMobileAPI REST API.",
+        description="Local simulator of the SMSMobileAPI REST API (or of CALLR's).",
     )
+    parser.add_argument("--provider", choices=("smsmobileapi", "callr"), default="smsmobileapi")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (only this one)")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--api-key", default="demo-key")
@@ -27,9 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="random seed for reproducible data")
     parser.add_argument("--webhook-url", help="push received SMS and calls to this URL")
     parser.add_argument("--webhook-format", choices=("legacy", "v2"), default="legacy")
-    parser.add_argument("--webhook-secret", help="Webhook V2 signing secret")
+    parser.add_argument("--webhook-secret", help="Webhook V2 (CALLR: HMAC) signing secret")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to answers")
     parser.add_argument("--control-token", help="require X-Sim-Token on /_sim/ routes")
+    parser.add_argument("--login", default="demo", help="CALLR: HTTP Basic login")
+    parser.add_argument("--password", default="demo-password", help="CALLR: HTTP Basic password")
+    parser.add_argument("--base-path", default="/rest/v1.1", help="CALLR: where the API lives")
     return parser
 
 
@@ -72,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.client_id is None) != (args.client_secret is None):
         parser.error("--client-id and --client-secret go together")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args))
+        asyncio.run(callr_cli.serve(args) if args.provider == "callr" else serve(args))
     return 0
 
 

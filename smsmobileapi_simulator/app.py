@@ -2,17 +2,15 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-import socket
-import struct
 
 from aiohttp import web
 
 from . import api_calls, api_conversation, api_gateway, api_inbox, api_oauth, api_send
 from .control import ControlApi
 from .endpoints import ApiRequest, AuthFailure, Endpoint
-from .faults import Fault, truncate
-from .replies import Reply
+from .faults import truncate
 from .state import RecordedRequest, SimulatorState
+from .transport import reset_connection, stream_slowly, to_response
 from .webhooks import WebhookPusher
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -76,7 +74,7 @@ async def _serve(
     fault = state.faults.take(endpoint.path)
     if fault is not None and fault.kind == "reset":
         state.count(endpoint.path, 0)
-        return _reset(request)
+        return reset_connection(request)
     if fault is not None and fault.kind == "timeout":
         await asyncio.sleep(fault.delay)
     reply = fault.canned_reply() if fault is not None else None
@@ -88,8 +86,8 @@ async def _serve(
         reply = truncate(reply)
     state.count(endpoint.path, len(reply.body))
     if fault is not None and fault.kind == "slow_body":
-        return await _stream_slowly(request, reply, fault)
-    return _response(reply)
+        return await stream_slowly(request, reply, fault)
+    return to_response(reply)
 
 
 async def _read_form(request: web.Request) -> dict[str, str]:
@@ -97,32 +95,3 @@ async def _read_form(request: web.Request) -> dict[str, str]:
         return {}
     data = await request.post()
     return {key: value for key, value in data.items() if isinstance(value, str)}
-
-
-def _response(reply: Reply) -> web.Response:
-    headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
-    return web.Response(status=reply.status, body=reply.body, headers=headers)
-
-
-def _reset(request: web.Request) -> web.StreamResponse:
-    """Drop the connection with a TCP reset instead of answering."""
-    transport = request.transport
-    if transport is not None:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-    return web.Response(status=500)  # never sent: the connection is gone
-
-
-async def _stream_slowly(request: web.Request, reply: Reply, fault: Fault) -> web.StreamResponse:
-    """Send the reply's body in small chunks with a pause before each."""
-    headers = {"Content-Type": reply.content_type, **dict(reply.headers)}
-    response = web.StreamResponse(status=reply.status, headers=headers)
-    response.content_length = len(reply.body)
-    await response.prepare(request)
-    for start in range(0, len(reply.body), fault.chunk_size):
-        await asyncio.sleep(fault.chunk_delay)
-        await response.write(reply.body[start : start + fault.chunk_size])
-    await response.write_eof()
-    return response

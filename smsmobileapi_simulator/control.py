@@ -144,7 +144,7 @@ class ControlApi:
             if expected is not None and not secrets.compare_digest(expected, given):
                 return web.json_response({"error": "invalid control token"}, status=401)
             try:
-                return await handler(request, await _payload(request))
+                return await handler(request, await read_payload(request))
             except ControlError as err:
                 return web.json_response({"error": str(err)}, status=err.status)
 
@@ -220,7 +220,7 @@ class ControlApi:
 
     async def add_fault(self, _request: web.Request, payload: Payload) -> web.Response:
         """``POST /_sim/fault``: plan a fault (the members of :class:`Fault`)."""
-        fault = _fault_from_payload(payload)
+        fault = fault_from_payload(payload)
         self.state.faults.add(fault)
         return web.json_response(
             {"kind": fault.kind, "path": fault.path, "times": fault.times}, status=201
@@ -278,7 +278,8 @@ class ControlApi:
         return web.json_response(asdict(variants))
 
 
-async def _payload(request: web.Request) -> Payload:
+async def read_payload(request: web.Request) -> Payload:
+    """Decode a control request's JSON object body (an absent body is an empty object)."""
     if not request.can_read_body:
         return Payload({})
     try:
@@ -318,7 +319,8 @@ def _phone_json(phone: SimPhone) -> dict[str, object]:
     }
 
 
-def _fault_from_payload(payload: Payload) -> Fault:
+def fault_from_payload(payload: Payload) -> Fault:
+    """Build a :class:`Fault` from a control payload (the members of ``Fault``)."""
     kind = FAULT_KINDS.get(payload.text("kind"))
     if kind is None:
         raise ControlError(f"kind must be one of {sorted(FAULT_KINDS)}")
