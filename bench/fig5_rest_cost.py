@@ -124,7 +124,7 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         fired, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
         start = time.perf_counter()
         for index, sms in enumerate(_messages(messages)):
-            inbox.receive_sms(sms, SOURCE_POLL)
+            inbox.receive_sms(sms, SOURCE_POLL, verified=True)
             if index % 1000 == 999:
                 await asyncio.sleep(0)
         await env.hass.async_block_till_done()
@@ -138,7 +138,7 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         loaded = Ledger()
-        loaded.load(saved)
+        loaded.load(saved, now=datetime.now(UTC))
         ledger_memory = tracemalloc.get_traced_memory()[0] - base
         tracemalloc.stop()
         entries = len(loaded)

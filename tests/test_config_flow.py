@@ -312,9 +312,24 @@ async def test_options_webhook_secret(
         "webhook_secret": "s3cret",
     }
     await hass.async_block_till_done()
+    # The stored secret never goes back to the browser; an empty field keeps it.
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert "s3cret" not in repr(result["data_schema"].schema)
+    suggested = {
+        str(key): key.description.get("suggested_value") if key.description else None
+        for key in result["data_schema"].schema
+    }
+    assert suggested["webhook_secret"] is None
+    assert suggested["poll_sms"] is True
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert loaded_entry.options["webhook_secret"] == "s3cret"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"remove_webhook_secret": True}
+    )
     assert "webhook_secret" not in loaded_entry.options
+    assert "remove_webhook_secret" not in loaded_entry.options
 
 
 async def test_options_change_polling(

@@ -121,6 +121,7 @@ async def test_poll_fires_new_sms_once(
         "received_at": sms.received_at.isoformat(),
         "source": "poll",
         "delayed": False,
+        "verified": True,
     }
     state = hass.states.get("event.kitchen_phone_sms")
     assert state.attributes["event_type"] == "received"
@@ -306,6 +307,7 @@ async def test_v2_sms_signed(
         "received_at": "2026-09-23T12:00:00+00:00",
         "source": "webhook",
         "delayed": False,
+        "verified": True,
     }
 
 

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from custom_components.smsmobileapi.ledger import Ledger
+import pytest
+
+from custom_components.smsmobileapi.ledger import MAX_CLOCK_SKEW, Ledger, LedgerFormatError
 
 T0 = datetime(2026, 9, 23, 12, 0, tzinfo=UTC)
 
@@ -28,10 +30,10 @@ def test_cursor_never_moves_back() -> None:
     """A cursor only advances."""
     ledger = Ledger()
     assert ledger.cursor("sms") is None
-    ledger.advance("sms", T0)
-    ledger.advance("sms", T0 - timedelta(minutes=5))
+    ledger.advance("sms", T0, now=T0 + timedelta(days=365))
+    ledger.advance("sms", T0 - timedelta(minutes=5), now=T0 + timedelta(days=365))
     assert ledger.cursor("sms") == T0
-    ledger.advance("sms", T0 + timedelta(minutes=5))
+    ledger.advance("sms", T0 + timedelta(minutes=5), now=T0 + timedelta(days=365))
     assert ledger.cursor("sms") == T0 + timedelta(minutes=5)
 
 
@@ -52,7 +54,7 @@ def test_items_a_poll_may_read_again_are_never_evicted() -> None:
     ledger = Ledger(max_entries=10, protect={"missed": timedelta(days=2)})
     for index in range(40):
         ledger.add("sms", f"burst{index}", T0 + timedelta(seconds=index))
-    ledger.advance("sms", T0 + timedelta(seconds=39))
+    ledger.advance("sms", T0 + timedelta(seconds=39), now=T0 + timedelta(days=365))
     assert all(_seen(ledger, "sms", f"burst{index}") for index in range(40))
     # Missed calls are re-read for two days; other sources for thirty minutes.
     ledger.add("missed", "old-call", T0 - timedelta(days=1))
@@ -80,7 +82,7 @@ def test_prune_by_age_counts_from_a_quiet_source_cursor() -> None:
     ledger = Ledger(max_age=timedelta(days=2))
     ledger.add("sms", "old", T0 - timedelta(days=10))
     ledger.add("sms", "newest", T0 - timedelta(days=5))
-    ledger.advance("sms", T0 - timedelta(days=5))
+    ledger.advance("sms", T0 - timedelta(days=5), now=T0 + timedelta(days=365))
     ledger.add("event", "e-old", T0 - timedelta(days=3))
     ledger.add("event", "e-new", T0 - timedelta(hours=1))
     ledger.prune(T0)
@@ -90,33 +92,85 @@ def test_prune_by_age_counts_from_a_quiet_source_cursor() -> None:
     assert _seen(ledger, "event", "e-new")
 
 
-def test_round_trip_and_tolerant_load() -> None:
-    """What is saved loads back; malformed rows are skipped, and the bound still holds."""
+def test_round_trip() -> None:
+    """What is saved loads back, trimmed to the bound by the load itself."""
     ledger = Ledger()
     ledger.add("sms", "A", T0)
-    ledger.advance("sms", T0)
+    ledger.advance("sms", T0, now=T0)
     restored = Ledger()
-    restored.load(ledger.as_dict())
+    restored.load(ledger.as_dict(), now=T0)
     assert _seen(restored, "sms", "A")
     assert restored.cursor("sms") == T0
-    small = Ledger(max_entries=1)  # the load trims to the bound itself
+    small = Ledger(max_entries=1)
     small.load(
         {
-            "seen": [
-                ["sms\x1fA", 1],
-                ["sms\x1fB", 100_000],
-                "junk",
-                [1, 2],
-                ["x", "y"],
-                ["sms\x1fC"],
-            ],
-            "cursors": {"sms": 100_005, "bad": "x", "7": None},
-        }
+            "seen": [["sms\x1fA", T0.timestamp() - 3600], ["sms\x1fB", T0.timestamp()]],
+            "cursors": {},
+        },
+        now=T0,
     )
     assert len(small) == 1
     assert _seen(small, "sms", "B")
-    assert small.cursor("sms") == datetime.fromtimestamp(100_005, UTC)
-    assert small.cursor("bad") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"cursors": {}},
+        {"seen": {}, "cursors": {}},
+        {"seen": [], "cursors": []},
+        {"seen": ["junk"], "cursors": {}},
+        {"seen": [[1, 2]], "cursors": {}},
+        {"seen": [["sms\x1fA"]], "cursors": {}},
+        {"seen": [["sms\x1fA", "y"]], "cursors": {}},
+        {"seen": [["sms\x1fA", True]], "cursors": {}},
+        {"seen": [["sms\x1fA", float("nan")]], "cursors": {}},
+        {"seen": [["sms\x1fA", 1e300]], "cursors": {}},
+        {"seen": [["sms\x1fA", 5]], "cursors": {}},
+        {"seen": [], "cursors": {"sms": "x"}},
+        {"seen": [], "cursors": {"sms": None}},
+        {"seen": [], "cursors": {"sms": T0.timestamp() + 86400}},
+    ],
+    ids=[
+        "null",
+        "list",
+        "no_seen",
+        "seen_object",
+        "cursors_list",
+        "row_text",
+        "row_numbers",
+        "row_short",
+        "time_text",
+        "time_bool",
+        "time_nan",
+        "time_absurd",
+        "time_1970",
+        "cursor_text",
+        "cursor_null",
+        "cursor_future",
+    ],
+)
+def test_unusable_data_is_refused_whole(data: object) -> None:
+    """Any unusable part refuses the whole file (the inbox then starts afresh, silently)."""
+    ledger = Ledger()
+    ledger.add("sms", "kept", T0)
+    with pytest.raises(LedgerFormatError):
+        ledger.load(data, now=T0)
+    assert _seen(ledger, "sms", "kept")
+
+
+def test_cursor_never_passes_now_plus_skew() -> None:
+    """An item dated a year ahead moves the cursor only to now plus the clock skew."""
+    ledger = Ledger()
+    ledger.advance("sms", T0 + timedelta(days=365), now=T0)
+    assert ledger.cursor("sms") == T0 + MAX_CLOCK_SKEW
+    # Normal items after it still move the cursor once they are newer than that limit.
+    ledger.advance("sms", T0 + timedelta(minutes=1), now=T0 + timedelta(minutes=1))
+    assert ledger.cursor("sms") == T0 + MAX_CLOCK_SKEW
+    ledger.advance("sms", T0 + timedelta(minutes=8), now=T0 + timedelta(minutes=8))
+    assert ledger.cursor("sms") == T0 + timedelta(minutes=8)
 
 
 def test_bounded_storage_size() -> None:
@@ -125,7 +179,7 @@ def test_bounded_storage_size() -> None:
     for index in range(100_000):
         at = T0 + timedelta(seconds=10 * index)
         ledger.add("sms", f"{index:08X}-DEAD-BEEF-CAFE-0123456789AB", at)
-        ledger.advance("sms", at)
+        ledger.advance("sms", at, now=T0 + timedelta(days=365))
     assert 5000 <= len(ledger) <= 5500
     import json  # noqa: PLC0415
 

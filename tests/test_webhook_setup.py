@@ -153,6 +153,6 @@ async def test_closed_inbox_is_inert(
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     late = ReceivedSms(guid="LATE", number="+1", message="late", received_at=NOW)
-    assert not inbox.receive_sms(late, "poll")
+    assert not inbox.receive_sms(late, "poll", verified=True)
     assert "sms\x1fLATE" not in {key for key, _ in inbox.ledger.as_dict()["seen"]}
     assert events == []

@@ -9,11 +9,12 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
-from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, DOMAIN
+from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .devices import async_sync_phone_devices, phone_id_of_device
 from .inbox import Inbox
-from .repairs import async_clear_all as async_clear_issues
+from .push import PushReceiver
+from .repairs import async_clear_all as async_clear_issues, async_set_unsigned_webhook
 from .services import async_setup_services
 from .webhook import async_register_webhook, async_remove_cloudhook, async_setup_cloudhook
 
@@ -56,8 +57,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry)
     coordinator = SmsMobileApiCoordinator(hass, entry, client, inbox)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SmsMobileApiRuntimeData(
-        client=client, coordinator=coordinator, inbox=inbox
+        client=client, coordinator=coordinator, inbox=inbox, push=PushReceiver(hass, entry)
     )
+    if entry.options.get(CONF_WEBHOOK_SECRET):
+        # Only signed deliveries are accepted now: the advice to sign them is done.
+        async_set_unsigned_webhook(hass, entry.entry_id, entry.title, active=False)
     await async_setup_cloudhook(hass, entry)
     async_register_webhook(hass, entry)
 

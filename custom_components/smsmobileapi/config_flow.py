@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from ipaddress import ip_address
 from typing import Any
 
 from homeassistant.components import webhook
@@ -23,6 +24,7 @@ from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
+import yarl
 
 from .api import (
     DEFAULT_BASE_URL,
@@ -88,9 +90,36 @@ def _credential_data(credentials: Credentials) -> dict[str, str]:
     }
 
 
-def _base_url(user_input: Mapping[str, Any]) -> str:
+def _base_url(user_input: Mapping[str, Any], default: str) -> str:
     advanced = user_input.get(SECTION_ADVANCED) or {}
-    return str(advanced.get(CONF_BASE_URL) or DEFAULT_BASE_URL).strip().rstrip("/")
+    return str(advanced.get(CONF_BASE_URL) or default).strip().rstrip("/")
+
+
+def url_error(url: str) -> str | None:
+    """Why a server URL cannot be used, as a form error key; None when it can.
+
+    The credentials travel with every request: only https, or http to this machine (the
+    local simulator).
+    """
+    try:
+        parsed = yarl.URL(url)
+        host = parsed.host
+    except ValueError, TypeError:
+        return "invalid_url"
+    if not parsed.is_absolute() or not host or parsed.scheme not in ("http", "https"):
+        return "invalid_url"
+    if parsed.scheme == "http" and not _is_loopback(host):
+        return "url_not_https"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -134,7 +163,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             credentials = _credentials(auth_type, user_input)
-            base_url = _base_url(user_input)
+            base_url = _base_url(user_input, DEFAULT_BASE_URL)
             phone_ids, error = await self._async_test(credentials, base_url)
             if error is None:
                 await self.async_set_unique_id(credentials.fingerprint)
@@ -198,7 +227,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             credentials = _credentials(auth_type, user_input)
-            base_url = _base_url(user_input) if with_url else current_url
+            base_url = _base_url(user_input, current_url) if with_url else current_url
             phone_ids, error = await self._async_test(credentials, base_url)
             if error is None:
                 if not self._same_account(entry, credentials, phone_ids):
@@ -243,6 +272,8 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         self, credentials: Credentials, base_url: str
     ) -> tuple[set[str], str | None]:
         """Try the credentials; return the account's phone ids and an error key or None."""
+        if (error := url_error(base_url)) is not None:
+            return set(), error
         client = SmsMobileApiClient(
             async_get_clientsession(self.hass), credentials, base_url=base_url
         )

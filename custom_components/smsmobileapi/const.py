@@ -36,6 +36,8 @@ MISSED_CALLS_POLL_LIMIT: Final = 100
 
 # Options.
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - an option key, not a secret
+# A field of the options form (never stored): the secret is never shown, so removing it is asked.
+CONF_REMOVE_WEBHOOK_SECRET: Final = "remove_webhook_secret"  # noqa: S105
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 
 # Events on the bus (a public contract: automations use these names and fields).
@@ -50,7 +52,10 @@ SOURCE_POLL: Final = "poll"
 # An item older than this when it reaches us is "delayed" (so is one from before we started).
 DELAYED_AFTER: Final = timedelta(minutes=15)
 WEBHOOK_MAX_BODY: Final = 64 * 1024
-LEDGER_SAVE_DELAY: Final = 10  # seconds
+# A request body must arrive within this many seconds (then 408).
+WEBHOOK_READ_TIMEOUT: Final = 10
+# A crash right after a webhook was answered must not lose its record: save within a second.
+LEDGER_SAVE_DELAY: Final = 1  # seconds
 
 # Options beyond the webhook secret; their defaults keep the documented behaviour.
 CONF_SLOW_SCAN_INTERVAL: Final = "slow_scan_interval"
@@ -82,3 +87,4 @@ MAX_PARALLEL_REQUESTS: Final = 10
 ISSUE_SUBSCRIPTION_EXPIRED: Final = "subscription_expired"
 ISSUE_PHONE_NOT_SYNCING: Final = "phone_not_syncing"
 ISSUE_NO_WEBHOOK_NO_POLLING: Final = "no_webhook_no_polling"
+ISSUE_UNSIGNED_WEBHOOK: Final = "unsigned_webhook"

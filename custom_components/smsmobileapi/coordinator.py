@@ -45,6 +45,7 @@ from .const import (
     UNREAD_RESYNC_INTERVAL,
 )
 from .inbox import Inbox
+from .push import PushReceiver
 from .repairs import (
     async_check_phones,
     async_set_no_webhook_no_polling,
@@ -63,11 +64,12 @@ _RECENT_CALLS_WINDOW = timedelta(hours=48)
 
 @dataclass(slots=True)
 class SmsMobileApiRuntimeData:
-    """What a loaded entry keeps: its client and its coordinator."""
+    """What a loaded entry keeps: its client, coordinator, inbox and push receiver."""
 
     client: SmsGateway
     coordinator: SmsMobileApiCoordinator
     inbox: Inbox
+    push: PushReceiver
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -216,8 +218,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         """Read SMS received since the newest one seen (minus the sync overlap)."""
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
-        cursor = self.inbox.ledger.cursor("sms")
-        after = cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW
+        after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
         messages = await self.client.get_received_sms(after=after)
         if Capability.READ_STATUS in self.client.capabilities and (
             self._unread is None
@@ -227,9 +228,9 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             self._unread = {sms.guid for sms in listed}
             self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
         for sms in messages:
-            self._note_sms(sms, new=self.inbox.receive_sms(sms, SOURCE_POLL))
+            self._note_sms(sms, new=self.inbox.receive_sms(sms, SOURCE_POLL, verified=True))
         if messages:
-            self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages))
+            self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages), now=now)
         self.inbox.ledger.prune(now)
 
     def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
@@ -251,18 +252,17 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             return
         ledger = self.inbox.ledger
         if self._poll_missed:
-            missed_cursor = ledger.cursor(CallType.MISSED)
+            missed_cursor = ledger.cursor(CallType.MISSED) or self.inbox.synced_at
             missed = await log.get_missed_calls(
                 limit=MISSED_CALLS_POLL_LIMIT,
                 date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
             )
             self._record_calls(CallType.MISSED, missed, now)
         for call_type in (CallType.INCOMING, CallType.OUTGOING) if self._poll_answered else ():
-            cursor = ledger.cursor(call_type)
             calls = await log.get_answered_calls(
                 call_type,
                 limit=ANSWERED_CALLS_POLL_LIMIT,
-                since=cursor - SYNC_OVERLAP if cursor else now - INITIAL_SYNC_WINDOW,
+                since=self.inbox.poll_start(call_type, now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW),
             )
             self._record_calls(call_type, calls, now)
         ledger.prune(now)
@@ -270,10 +270,10 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     def _record_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
         """Fire the calls not seen before (oldest first) and move the log's cursor."""
         for call in sorted(calls, key=lambda item: item.call_at):
-            self.inbox.receive_call(call, SOURCE_POLL)
+            self.inbox.receive_call(call, SOURCE_POLL, verified=True)
         self._note_calls(call_type, calls, now)
         if calls:
-            self.inbox.ledger.advance(call_type, max(call.call_at for call in calls))
+            self.inbox.ledger.advance(call_type, max(call.call_at for call in calls), now=now)
 
     def _note_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
         """Keep the newest call of each log and the missed calls of the last two days."""

@@ -2,8 +2,10 @@
 
 Webhooks and polls both hand their items to the ``Inbox``. It checks the ledger (keyed on identity,
 never on text), fires the bus event, tells the event entities, and saves the ledger with
-Home Assistant's ``Store`` (debounced, and on stop), so a restart replays nothing and catches up on
-what arrived meanwhile, marked ``delayed``.
+Home Assistant's ``Store`` (within a second of a change, and on stop), so a restart replays
+nothing and catches up on what arrived meanwhile, marked ``delayed``. Every event says whether the
+item is ``verified``: read by an authenticated poll, pushed with a valid signature, or confirmed
+against the API.
 """
 
 from __future__ import annotations
@@ -13,21 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    Call,
-    CallEvent,
-    CallType,
-    IgnoredEvent,
-    MessageStatusEvent,
-    ReceivedSms,
-    SmsReceivedEvent,
-    WebhookEvent,
-    WhatsAppEvent,
-)
+from .api import Call, CallType, MessageStatusEvent, ReceivedSms, ReceivedWhatsApp
 from .const import (
     DELAYED_AFTER,
     DOMAIN,
@@ -36,12 +29,12 @@ from .const import (
     EVENT_SMS_RECEIVED,
     EVENT_WHATSAPP_RECEIVED,
     LEDGER_SAVE_DELAY,
-    SOURCE_WEBHOOK,
+    LOGGER,
 )
 from .devices import async_get_phone_device
-from .ledger import Ledger
+from .ledger import Ledger, LedgerFormatError, saved_time
 
-STORAGE_VERSION = 1
+STORAGE_VERSION = 2
 SOURCE_SMS = "sms"
 SOURCE_EVENTS = "event"
 SOURCE_WHATSAPP = "whatsapp"
@@ -62,6 +55,27 @@ class Incoming:
     attributes: dict[str, Any]
 
 
+class _LedgerStore(Store[dict[str, Any]]):
+    """The ledger's file, migrated from older versions."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Version 1 said ``synced: true``; version 2 keeps when the first sync ended."""
+        if old_major_version != 1 or not isinstance(old_data, dict):
+            raise NotImplementedError
+        data = {key: value for key, value in old_data.items() if key != "synced"}
+        if old_data.get("synced", True) is True:
+            cursors = old_data.get("cursors")
+            times = (
+                [at for at in cursors.values() if isinstance(at, int | float)]
+                if isinstance(cursors, dict)
+                else []
+            )
+            data["synced_at"] = max(times, default=dt_util.utcnow().timestamp())
+        return data
+
+
 class Inbox:
     """The exactly-once gate of one config entry."""
 
@@ -69,37 +83,79 @@ class Inbox:
         """Prepare the ledger of ``entry_id``; ``async_load`` reads what was saved."""
         self.hass = hass
         self.entry_id = entry_id
-        # Missed calls are re-read for up to two days (the log filters by day).
-        self.ledger = Ledger(protect={CallType.MISSED: timedelta(days=2)})
-        self.first_sync = True
+        self.ledger = self._new_ledger()
+        # When the first sync ended: None until then (items are recorded, never fired).
+        self.synced_at: datetime | None = None
         # Once closed (the entry unloads), late poll results neither fire nor touch the file: the
         # next setup reads them again and fires them once.
         self._closed = False
         # Whether the service ever reached our webhook (a repair issue watches it).
         self.webhook_seen = False
         self.started_at = dt_util.utcnow()
-        self._store: Store[dict[str, Any]] = Store(
+        self._store = _LedgerStore(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
         )
 
+    @staticmethod
+    def _new_ledger() -> Ledger:
+        # Missed calls are re-read for up to two days (the log filters by day).
+        return Ledger(protect={CallType.MISSED: timedelta(days=2)})
+
+    @property
+    def closed(self) -> bool:
+        """Whether the entry unloaded: nothing is delivered any more."""
+        return self._closed
+
+    @property
+    def first_sync(self) -> bool:
+        """Whether the entry's very first sync is still to be recorded (nothing fires)."""
+        return self.synced_at is None
+
     async def async_load(self) -> None:
-        """Read the saved ledger; without one, this is the entry's very first sync."""
-        data = await self._store.async_load()
-        if isinstance(data, dict):
-            self.ledger.load(data)
-            # A first sync interrupted (a failed setup) stays a first sync.
-            self.first_sync = data.get("synced", True) is not True
-            self.webhook_seen = data.get("webhook_seen") is True
+        """Read the saved ledger; without a usable one, this is a (silent) first sync."""
+        try:
+            data = await self._store.async_load()
+        except (HomeAssistantError, ValueError) as err:
+            LOGGER.warning("The saved record of delivered messages cannot be read (%s)", err)
+            return
+        if data is None:
+            return
+        now = dt_util.utcnow()
+        try:
+            self.ledger.load(data, now=now)
+            synced_at = data.get("synced_at")
+            self.synced_at = None if synced_at is None else saved_time(synced_at, now=now)
+        except LedgerFormatError as err:
+            LOGGER.warning(
+                "The saved record of delivered messages is unusable (%s): starting afresh, "
+                "without firing what is already there",
+                err,
+            )
+            self.ledger = self._new_ledger()
+            self.synced_at = None
+            return
+        self.webhook_seen = data.get("webhook_seen") is True
+
+    def poll_start(
+        self, source: str, now: datetime, overlap: timedelta, window: timedelta
+    ) -> datetime:
+        """Where a poll of ``source`` starts.
+
+        Its cursor (or, before its first item, the end of the first sync) minus ``overlap``;
+        at the very first sync, ``window`` back from now.
+        """
+        cursor = self.ledger.cursor(source) or self.synced_at
+        return cursor - overlap if cursor is not None else now - window
 
     @callback
     def mark_synced(self) -> None:
         """The first sync is recorded: from now on new items fire."""
-        self.first_sync = False
+        self.synced_at = dt_util.utcnow()
         self.async_schedule_save()
 
     @callback
     def async_schedule_save(self) -> None:
-        """Save soon, once, however many items arrive meanwhile (and on stop)."""
+        """Save within a second, once, however many items arrive meanwhile (and on stop)."""
         if not self._closed:
             self._store.async_delay_save(self._data, LEDGER_SAVE_DELAY)
 
@@ -111,7 +167,7 @@ class Inbox:
     def _data(self) -> dict[str, Any]:
         return {
             **self.ledger.as_dict(),
-            "synced": not self.first_sync,
+            "synced_at": self.synced_at.timestamp() if self.synced_at is not None else None,
             "webhook_seen": self.webhook_seen,
         }
 
@@ -122,15 +178,14 @@ class Inbox:
     # --- items -------------------------------------------------------------------------------
 
     @callback
-    def receive_sms(self, sms: ReceivedSms, source: str) -> bool:
+    def receive_sms(self, sms: ReceivedSms, source: str, *, verified: bool) -> bool:
         """Fire an SMS unless it was seen; True when it was new."""
         if self._closed or not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
             return False
         if not self.first_sync:
-            device_id = self._device_id(sms.phone_id)
             data = {
                 "config_entry_id": self.entry_id,
-                "device_id": device_id,
+                "device_id": self._device_id(sms.phone_id),
                 "guid": sms.guid,
                 "number": sms.number,
                 "message": sms.message,
@@ -138,6 +193,7 @@ class Inbox:
                 "received_at": sms.received_at.isoformat(),
                 "source": source,
                 "delayed": self._delayed(sms.received_at),
+                "verified": verified,
             }
             self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data)
             self._dispatch("sms", "received", sms.phone_id, data)
@@ -145,7 +201,9 @@ class Inbox:
         return True
 
     @callback
-    def receive_call(self, call: Call, source: str, phone_id: str | None = None) -> bool:
+    def receive_call(
+        self, call: Call, source: str, *, verified: bool, phone_id: str | None = None
+    ) -> bool:
         """Fire a call unless it was seen; True when it was new."""
         if self._closed or not self.ledger.add(call.call_type, call.key, call.call_at):
             return False
@@ -160,6 +218,7 @@ class Inbox:
                 "duration": call.duration,
                 "source": source,
                 "delayed": self._delayed(call.call_at),
+                "verified": verified,
             }
             self.hass.bus.async_fire(EVENT_CALL, data)
             self._dispatch("call", str(call.call_type), phone_id, data)
@@ -167,57 +226,63 @@ class Inbox:
         return True
 
     @callback
-    def receive_webhook(self, event: WebhookEvent) -> bool:
-        """Act on a parsed webhook; False when it was a replay (already handled)."""
-        if self._closed:
-            return False
-        self.webhook_seen = True
-        if event.event_id is not None and not self.ledger.add(
-            SOURCE_EVENTS, event.event_id, dt_util.utcnow()
+    def receive_whatsapp(
+        self, message: ReceivedWhatsApp, kind: str, source: str, *, verified: bool
+    ) -> bool:
+        """Fire a WhatsApp message (``received`` or ``voice_transcribed``) unless it was seen."""
+        if self._closed or not self.ledger.add(
+            SOURCE_WHATSAPP, f"{kind}:{message.guid}", message.received_at
         ):
             return False
-        match event:
-            case SmsReceivedEvent(sms=sms):
-                self.receive_sms(sms, SOURCE_WEBHOOK)
-            case CallEvent(call=call, phone_id=phone_id):
-                self.receive_call(call, SOURCE_WEBHOOK, phone_id)
-            case WhatsAppEvent():
-                self._receive_whatsapp(event)
-            case MessageStatusEvent():
-                self.hass.bus.async_fire(
-                    EVENT_MESSAGE_STATUS,
-                    {
-                        "config_entry_id": self.entry_id,
-                        "guid": event.guid,
-                        "status": event.status,
-                        "channel": event.channel,
-                    },
-                )
-            case IgnoredEvent():
-                pass
+        if not self.first_sync:
+            data = {
+                "config_entry_id": self.entry_id,
+                "kind": kind,
+                "guid": message.guid,
+                "number": message.number,
+                "name": message.name,
+                "message": message.message,
+                "voice": message.voice,
+                "received_at": message.received_at.isoformat(),
+                "source": source,
+                "delayed": self._delayed(message.received_at),
+                "verified": verified,
+            }
+            self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data)
+            self._dispatch("whatsapp", kind, None, data)
         self.async_schedule_save()
         return True
 
-    def _receive_whatsapp(self, event: WhatsAppEvent) -> None:
-        if not self.ledger.add(
-            SOURCE_WHATSAPP, f"{event.kind}:{event.guid}", event.at or dt_util.utcnow()
-        ):
+    @callback
+    def receive_status(self, event: MessageStatusEvent, *, verified: bool) -> None:
+        """Tell what became of a message we sent."""
+        if self._closed:
             return
-        at = event.at or dt_util.utcnow()
-        data = {
-            "config_entry_id": self.entry_id,
-            "kind": event.kind,
-            "guid": event.guid,
-            "number": event.number,
-            "name": event.name,
-            "message": event.text,
-            "voice": event.voice,
-            "received_at": at.isoformat(),
-            "source": SOURCE_WEBHOOK,
-            "delayed": self._delayed(at),
-        }
-        self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data)
-        self._dispatch("whatsapp", event.kind, None, data)
+        self.hass.bus.async_fire(
+            EVENT_MESSAGE_STATUS,
+            {
+                "config_entry_id": self.entry_id,
+                "guid": event.guid,
+                "status": event.status,
+                "channel": event.channel,
+                "verified": verified,
+            },
+        )
+
+    def knows_sms(self, guid: str) -> bool:
+        """Whether this SMS was already delivered (or recorded by the first sync)."""
+        return self.ledger.knows(SOURCE_SMS, guid)
+
+    @callback
+    def accept_event(self, event_id: str | None) -> bool:
+        """Note a pushed request; False when the inbox is closed or the event was handled."""
+        if self._closed:
+            return False
+        self.webhook_seen = True
+        if event_id is not None and not self.ledger.add(SOURCE_EVENTS, event_id, dt_util.utcnow()):
+            return False
+        self.async_schedule_save()
+        return True
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 import heapq
+import math
 from operator import itemgetter
 from typing import Any
 
@@ -21,6 +22,15 @@ DEFAULT_MAX_AGE = timedelta(days=2)
 # Items this close to their source's newest one may be read again: keep them.
 DEFAULT_PROTECT = timedelta(minutes=30)
 HARD_LIMIT_FACTOR = 10
+# A cursor never passes now by more than this: an item dated in the future (a phone with a wrong
+# clock) must not move it where no later item would be read again.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+# Saved times before this are nonsense (the services did not exist).
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class LedgerFormatError(ValueError):
+    """Saved ledger data that cannot be trusted."""
 
 
 class Ledger:
@@ -52,6 +62,10 @@ class Ledger:
         """Count the identities kept."""
         return len(self._seen)
 
+    def knows(self, source: str, identity: str) -> bool:
+        """Whether an item of ``source`` was recorded."""
+        return f"{source}\x1f{identity}" in self._seen
+
     def add(self, source: str, identity: str, at: datetime) -> bool:
         """Record an item of ``source``; True when it is new, False when it was seen before."""
         key = f"{source}\x1f{identity}"
@@ -70,8 +84,12 @@ class Ledger:
         """Time of the newest item read from ``source``."""
         return self._cursors.get(source)
 
-    def advance(self, source: str, at: datetime) -> None:
-        """Move the cursor of ``source`` forward to ``at`` (never backward)."""
+    def advance(self, source: str, at: datetime, *, now: datetime) -> None:
+        """Move the cursor of ``source`` forward to ``at`` (never backward, never far ahead).
+
+        A time after ``now`` plus the clock skew counts as that limit.
+        """
+        at = min(at, now + MAX_CLOCK_SKEW)
         current = self._cursors.get(source)
         if current is None or at > current:
             self._cursors[source] = at
@@ -97,16 +115,28 @@ class Ledger:
             "cursors": {source: at.timestamp() for source, at in self._cursors.items()},
         }
 
-    def load(self, data: dict[str, Any]) -> None:
-        """Restore what ``as_dict`` saved; malformed rows are skipped, never fatal."""
-        for row in data.get("seen") or ():
-            if isinstance(row, list) and len(row) == 2:
-                key, at = row
-                if isinstance(key, str) and isinstance(at, int | float):
-                    self._seen[key] = datetime.fromtimestamp(at, UTC)
-        for source, at in (data.get("cursors") or {}).items():
-            if isinstance(source, str) and isinstance(at, int | float):
-                self._cursors[source] = datetime.fromtimestamp(at, UTC)
+    def load(self, data: object, *, now: datetime) -> None:
+        """Restore what ``as_dict`` saved; raise ``LedgerFormatError`` when any part is unusable.
+
+        Nothing is restored from unusable data (wrong shapes, times before 2000 or after
+        ``now`` plus the clock skew): the caller starts afresh rather than trust part of it.
+        """
+        if not isinstance(data, Mapping):
+            raise LedgerFormatError("not an object")
+        seen_rows, cursor_items = data.get("seen"), data.get("cursors")
+        if not isinstance(seen_rows, list) or not isinstance(cursor_items, dict):
+            raise LedgerFormatError("seen or cursors missing")
+        seen: dict[str, datetime] = {}
+        for row in seen_rows:
+            if not (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)):
+                raise LedgerFormatError("malformed seen row")
+            seen[row[0]] = saved_time(row[1], now=now)
+        cursors = {
+            source: saved_time(at, now=now)
+            for source, at in cursor_items.items()
+            if isinstance(source, str)
+        }
+        self._seen, self._cursors = seen, cursors
         for key, at in self._seen.items():
             source = _source_of(key)
             if source not in self._newest or at > self._newest[source]:
@@ -138,3 +168,12 @@ class Ledger:
 
 def _source_of(key: str) -> str:
     return key.partition("\x1f")[0]
+
+
+def saved_time(value: object, *, now: datetime) -> datetime:
+    """A time read from the saved file: unix seconds between 2000 and now plus the clock skew."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise LedgerFormatError("not a time")
+    if not _EARLIEST.timestamp() <= value <= (now + MAX_CLOCK_SKEW).timestamp():
+        raise LedgerFormatError("time out of range")
+    return datetime.fromtimestamp(value, UTC)

@@ -22,7 +22,13 @@ from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM, DOMAIN, SUBE
 from .coordinator import SmsMobileApiConfigEntry
 from .entity import RecipientEntity
 from .identifiers import recipient_identifier
-from .sending import OutgoingMessage, async_check_outgoing, async_send_message, default_sim
+from .sending import (
+    OutgoingMessage,
+    async_check_outgoing,
+    async_send_message,
+    default_sim,
+    failure,
+)
 
 # Each send is bounded in async_send_message; notify calls need no serialising here.
 PARALLEL_UPDATES = 0
@@ -124,4 +130,6 @@ class RecipientNotifyEntity(RecipientEntity, NotifyEntity):
             sim=data.get(CONF_SIM) or default_sim(self._entry),
         )
         async_check_outgoing(self._entry, outgoing)
-        await async_send_message(self.hass, self._entry, [data[CONF_NUMBER]], outgoing)
+        outcomes = await async_send_message(self.hass, self._entry, [data[CONF_NUMBER]], outgoing)
+        if (error := failure(outcomes)) is not None:
+            raise error

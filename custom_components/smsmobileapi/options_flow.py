@@ -21,6 +21,7 @@ from .const import (
     CONF_POLL_ANSWERED_CALLS,
     CONF_POLL_MISSED_CALLS,
     CONF_POLL_SMS,
+    CONF_REMOVE_WEBHOOK_SECRET,
     CONF_SLOW_SCAN_INTERVAL,
     CONF_STALE_PHONE_MINUTES,
     CONF_WEBHOOK_SECRET,
@@ -58,6 +59,7 @@ _OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_DEFAULT_CHANNEL, default="sms"): CHANNEL,
         vol.Optional(CONF_DEFAULT_SIM): SIM,
         vol.Optional(CONF_WEBHOOK_SECRET): PASSWORD,
+        vol.Optional(CONF_REMOVE_WEBHOOK_SECRET, default=False): BooleanSelector(),
     }
 )
 
@@ -67,17 +69,19 @@ class SmsMobileApiOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the webhook URL and every option."""
+        current = self.config_entry.options
         if user_input is not None:
             options = dict(user_input)
+            # The stored secret is never shown: an empty field keeps it, unless removed.
             secret = str(options.pop(CONF_WEBHOOK_SECRET, "") or "").strip()
-            if secret:
-                options[CONF_WEBHOOK_SECRET] = secret
+            remove = options.pop(CONF_REMOVE_WEBHOOK_SECRET, False)
+            if not remove and (secret or current.get(CONF_WEBHOOK_SECRET)):
+                options[CONF_WEBHOOK_SECRET] = secret or current[CONF_WEBHOOK_SECRET]
             return self.async_create_entry(data=options)
+        shown = {key: value for key, value in current.items() if key != CONF_WEBHOOK_SECRET}
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                _OPTIONS_SCHEMA, self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(_OPTIONS_SCHEMA, shown),
             description_placeholders={
                 "webhook_url": webhook_url(
                     self.hass,

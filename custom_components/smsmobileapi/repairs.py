@@ -15,6 +15,7 @@ from .const import (
     ISSUE_NO_WEBHOOK_NO_POLLING,
     ISSUE_PHONE_NOT_SYNCING,
     ISSUE_SUBSCRIPTION_EXPIRED,
+    ISSUE_UNSIGNED_WEBHOOK,
 )
 
 
@@ -113,6 +114,22 @@ def async_set_no_webhook_no_polling(
         kind=ISSUE_NO_WEBHOOK_NO_POLLING,
         severity=ir.IssueSeverity.WARNING,
         placeholders={"name": title},
+    )
+
+
+@callback
+def async_set_unsigned_webhook(
+    hass: HomeAssistant, entry_id: str, title: str, *, active: bool = True
+) -> None:
+    """Recommend signed deliveries once unsigned ones arrive (anyone knowing the URL can push)."""
+    _set_issue(
+        hass,
+        _issue_id(ISSUE_UNSIGNED_WEBHOOK, entry_id),
+        active=active,
+        kind=ISSUE_UNSIGNED_WEBHOOK,
+        severity=ir.IssueSeverity.WARNING,
+        placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
+        learn_more_url=DASHBOARD_URL,
     )
 
 

@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .api import (
     Capability,
     Channel,
-    SendResult,
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
     SmsGatewayError,
@@ -58,20 +58,26 @@ class OutgoingMessage:
     media_url: str | None = None
 
 
+STATUS_FAILED: Final = "failed"
+STATUS_UNKNOWN: Final = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
-class Queued:
-    """A recipient the service accepted the message for."""
+class Outcome:
+    """What became of one recipient: queued (or scheduled) with a guid, failed, or unknown.
+
+    ``unknown``: no answer in time, so the message may still go out (never sent again).
+    """
 
     recipient: str
-    guid: str
     status: str
+    guid: str | None = None
+    error: str | None = None
 
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    recipient: str
-    result: SendResult | None = None
-    error: SmsGatewayError | None = None
+    @property
+    def sent(self) -> bool:
+        """Whether the service accepted the message for this recipient."""
+        return self.guid is not None
 
 
 def default_channel(entry: SmsMobileApiConfigEntry) -> Channel:
@@ -141,21 +147,21 @@ async def async_send_message(
     entry: SmsMobileApiConfigEntry,
     recipients: Sequence[str],
     outgoing: OutgoingMessage,
-) -> list[Queued]:
+) -> list[Outcome]:
     """Send one message to each recipient (E.164), a few at a time; never retried.
 
-    Returns one acknowledgement per recipient, in order. When any recipient was not sent,
-    raises a translated ``HomeAssistantError`` that tells which were sent, which were not and
-    which may have been (no answer in time).
+    Returns one outcome per recipient, in order; ``failure(outcomes)`` is the error to raise
+    when any of them was not sent. Rejected credentials start a reauth.
     """
     client = entry.runtime_data.client
     semaphore = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
     stopped: list[SmsGatewayError] = []
+    status = STATUS_QUEUED if outgoing.schedule_at is None else STATUS_SCHEDULED
 
-    async def _send(recipient: str) -> _Outcome:
+    async def _send(recipient: str) -> Outcome:
         async with semaphore:
             if stopped:
-                return _Outcome(recipient, error=stopped[0])
+                return _failed(recipient, stopped[0])
             try:
                 result = await client.send_message(
                     recipient,
@@ -171,28 +177,36 @@ async def async_send_message(
             except SmsGatewayError as err:
                 if is_account_wide(err):
                     stopped.append(err)
-                return _Outcome(recipient, error=err)
-            return _Outcome(recipient, result=result)
+                if isinstance(err, SmsGatewayAuthenticationError):
+                    entry.async_start_reauth(hass)
+                return _failed(recipient, err)
+            return Outcome(recipient, status, guid=result.guid)
 
-    outcomes = await asyncio.gather(*(_send(recipient) for recipient in recipients))
-    failed = [outcome for outcome in outcomes if outcome.result is None]
-    if failed:
-        if any(isinstance(o.error, SmsGatewayAuthenticationError) for o in failed):
-            entry.async_start_reauth(hass)
-        uncertain = [o for o in failed if o.error is not None and _may_have_been_sent(o.error)]
-        not_sent = [o for o in failed if o not in uncertain]
-        raise action_error(
-            "send_failed",
-            sent=", ".join(o.recipient for o in outcomes if o.result is not None) or _NONE,
-            not_sent="; ".join(f"{o.recipient} ({o.error})" for o in not_sent) or _NONE,
-            unknown=", ".join(o.recipient for o in uncertain) or _NONE,
+    return list(await asyncio.gather(*(_send(recipient) for recipient in recipients)))
+
+
+def failure(outcomes: Sequence[Outcome]) -> HomeAssistantError | None:
+    """The translated error of a send that did not reach every recipient, else None.
+
+    It tells which recipients were sent (with their guids), which were not and which may have
+    been (no answer in time).
+    """
+    if all(outcome.sent for outcome in outcomes):
+        return None
+    return action_error(
+        "send_failed",
+        sent=", ".join(f"{o.recipient} ({o.guid})" for o in outcomes if o.sent) or _NONE,
+        not_sent="; ".join(
+            f"{o.recipient} ({o.error})" for o in outcomes if o.status == STATUS_FAILED
         )
-    status = STATUS_QUEUED if outgoing.schedule_at is None else STATUS_SCHEDULED
-    return [
-        Queued(outcome.recipient, outcome.result.guid, status)
-        for outcome in outcomes
-        if outcome.result is not None
-    ]
+        or _NONE,
+        unknown=", ".join(o.recipient for o in outcomes if o.status == STATUS_UNKNOWN) or _NONE,
+    )
+
+
+def _failed(recipient: str, error: SmsGatewayError) -> Outcome:
+    status = STATUS_UNKNOWN if _may_have_been_sent(error) else STATUS_FAILED
+    return Outcome(recipient, status, error=str(error))
 
 
 def _may_have_been_sent(error: SmsGatewayError) -> bool:

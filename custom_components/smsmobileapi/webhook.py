@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 from aiohttp.hdrs import METH_POST
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 
-from .api import CallEvent, SmsReceivedEvent, WebhookPayloadError, WebhookSignatureError
-from .api.smsmobileapi import parse_webhook, verify_signature
-from .const import CONF_CLOUDHOOK_URL, CONF_WEBHOOK_SECRET, DOMAIN, LOGGER, WEBHOOK_MAX_BODY
+from .api import WebhookPayloadError, WebhookSignatureError
+from .const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+    LOGGER,
+    WEBHOOK_MAX_BODY,
+    WEBHOOK_READ_TIMEOUT,
+)
 from .coordinator import SmsMobileApiConfigEntry
 from .repairs import async_set_no_webhook_no_polling
 
@@ -77,34 +85,37 @@ def async_register_webhook(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) 
 async def _async_handle(
     hass: HomeAssistant, entry: SmsMobileApiConfigEntry, request: web.Request
 ) -> web.Response:
-    body = await _read_limited(request, WEBHOOK_MAX_BODY)
+    try:
+        async with asyncio.timeout(WEBHOOK_READ_TIMEOUT):
+            body = await _read_limited(request, WEBHOOK_MAX_BODY)
+    except TimeoutError:
+        return web.Response(status=HTTPStatus.REQUEST_TIMEOUT)
+    except ClientPayloadError, ConnectionError:
+        # The sender broke off (or sent a malformed chunked body): nothing to act on.
+        return web.Response(status=HTTPStatus.BAD_REQUEST)
     if body is None:
         return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    if entry.state is not ConfigEntryState.LOADED:
+        # Unloading (or reloading): the service retries later, when the entry listens again.
+        return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
+    runtime = entry.runtime_data
     secret: str | None = entry.options.get(CONF_WEBHOOK_SECRET) or None
-    headers = dict(request.headers)
-    if secret is not None:
-        try:
-            verify_signature(secret, headers, body, now=dt_util.utcnow())
-        except WebhookSignatureError as err:
-            LOGGER.debug("Webhook request refused: %s", err)
-            return web.Response(status=HTTPStatus.UNAUTHORIZED)
     try:
-        event = parse_webhook(headers, body)
+        delivery = runtime.client.read_webhook(
+            dict(request.headers), body, secret=secret, now=dt_util.utcnow()
+        )
+    except WebhookSignatureError as err:
+        LOGGER.debug("Webhook request refused: %s", err)
+        return web.Response(status=HTTPStatus.UNAUTHORIZED)
     except WebhookPayloadError as err:
         LOGGER.debug("Webhook request not understood: %s", err)
         return web.Response(status=HTTPStatus.BAD_REQUEST)
-    runtime = entry.runtime_data
     if not runtime.inbox.webhook_seen:
         async_set_no_webhook_no_polling(hass, entry.entry_id, entry.title, active=False)
-    if runtime.inbox.receive_webhook(event):
-        match event:
-            case SmsReceivedEvent(sms=sms):
-                runtime.coordinator.async_push_sms(sms)
-            case CallEvent(call=call):
-                runtime.coordinator.async_push_call(call)
-            case _:
-                pass
-    return web.Response(status=HTTPStatus.ACCEPTED if event.event_id is not None else HTTPStatus.OK)
+    if not runtime.push.async_receive(delivery) and runtime.inbox.closed:
+        return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
+    event_id = delivery.event.event_id
+    return web.Response(status=HTTPStatus.ACCEPTED if event_id is not None else HTTPStatus.OK)
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes | None:

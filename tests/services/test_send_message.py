@@ -353,22 +353,65 @@ async def test_send_message_needs_entry_when_several(
 async def test_send_message_partial_failure(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
 ) -> None:
-    """One recipient fails: the error says who got it and who did not; nothing is retried."""
+    """One recipient fails: the error says who got it (with the guids) and who did not."""
     seeded.state.faults.add(Fault(kind="status", path="/sendsms/", times=1))
     numbers = ["+32470000001", "+32470000002", "+32470000003"]
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "send_message", {"recipients": numbers, "message": "Hi"})
-    sent = [number for number in numbers if number in {s.recipients for s in seeded.state.sent}]
+    guids = {sent.recipients: sent.guid for sent in seeded.state.sent}
+    sent = [number for number in numbers if number in guids]
     [failed] = [number for number in numbers if number not in sent]
     assert len(sent) == 2
     assert err.value.translation_key == "send_failed"
     assert str(err.value) == (
-        f"The message did not reach every recipient. Sent: {', '.join(sent)}. Not sent: "
+        "The message did not reach every recipient. Sent: "
+        f"{', '.join(f'{number} ({guids[number]})' for number in sent)}. Not sent: "
         f"{failed} (/sendsms/ failed with error server_error: Simulated failure). No answer in "
         "time, so it may still be sent (check the sent messages before sending again): -"
     )
     assert len(seeded.requests_to("/sendsms/")) == 3
     assert API_KEY not in str(err.value)
+
+
+async def test_send_message_partial_failure_in_response(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """Asked for a response, a partial failure lists every recipient's outcome instead."""
+    seeded.state.faults.add(Fault(kind="status", path="/sendsms/", times=1))
+    numbers = ["+32470000001", "+32470000002", "+32470000003"]
+    response = await call(
+        hass, "send_message", {"recipients": numbers, "message": "Hi"}, response=True
+    )
+    guids = {sent.recipients: sent.guid for sent in seeded.state.sent}
+    [failed] = [number for number in numbers if number not in guids]
+    assert response == {
+        "messages": [
+            {
+                "recipient": failed,
+                "guid": None,
+                "status": "failed",
+                "error": "/sendsms/ failed with error server_error: Simulated failure",
+            }
+            if number == failed
+            else {"recipient": number, "guid": guids[number], "status": "queued"}
+            for number in numbers
+        ]
+    }
+    # Sending again to the failed one only reaches it alone.
+    await call(hass, "send_message", {"recipients": [failed], "message": "Hi"})
+    assert [sent.recipients for sent in seeded.state.sent].count(failed) == 1
+
+
+async def test_send_message_total_failure_raises_even_with_response(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """Nothing sent at all is an error, response or not."""
+    seeded.state.faults.add(Fault(kind="status", path="/sendsms/", times=None))
+    with pytest.raises(HomeAssistantError) as err:
+        await call(
+            hass, "send_message", {"recipients": ["+32470000001"], "message": "Hi"}, response=True
+        )
+    assert err.value.translation_key == "send_failed"
 
 
 async def test_send_message_timeout_is_not_retried(

@@ -7,18 +7,20 @@ from datetime import date, datetime
 
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import JsonValueType
+from homeassistant.util.json import JsonObjectType, JsonValueType
 
 from ..api import Capability, Channel, SmsGatewayError, feature
 from ..const import MAX_PARALLEL_REQUESTS
 from ..devices import async_resolve_phone
 from ..errors import action_error, async_call_gateway, gateway_error, is_account_wide
 from ..sending import (
+    Outcome,
     OutgoingMessage,
     async_check_outgoing,
     async_send_message,
     default_channel,
     default_sim,
+    failure,
     normalize_recipients,
 )
 from .common import async_entry_of_call, require
@@ -61,11 +63,25 @@ async def async_send(call: ServiceCall) -> ServiceResponse:
     )
     async_check_outgoing(entry, outgoing)
     recipients = normalize_recipients(hass, data[ATTR_RECIPIENTS])
-    queued = await async_send_message(hass, entry, recipients, outgoing)
-    messages: list[JsonValueType] = [
-        {"recipient": item.recipient, "guid": item.guid, "status": item.status} for item in queued
-    ]
+    outcomes = await async_send_message(hass, entry, recipients, outgoing)
+    error = failure(outcomes)
+    # With a response asked for, a partial failure is reported in it (each recipient's status,
+    # so a retry can send only the rest); with nothing sent at all, or no response, it raises.
+    if error is not None and not (call.return_response and any(o.sent for o in outcomes)):
+        raise error
+    messages: list[JsonValueType] = [_outcome_json(outcome) for outcome in outcomes]
     return {"messages": messages}
+
+
+def _outcome_json(outcome: Outcome) -> JsonObjectType:
+    response: JsonObjectType = {
+        "recipient": outcome.recipient,
+        "guid": outcome.guid,
+        "status": outcome.status,
+    }
+    if outcome.error is not None:
+        response["error"] = outcome.error
+    return response
 
 
 async def async_resend(call: ServiceCall) -> None:
