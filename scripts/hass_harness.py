@@ -7,7 +7,9 @@ journeys (``tests/e2e``, ``scripts/screenshots``). It
 - starts the simulator and Home Assistant as child processes, each in its own process group and
   bound to die with the process that started it, and stops both groups (SIGTERM, then SIGKILL)
   whatever happened: no process is left behind;
-- moves Home Assistant to the port asked for (``HA_PORT``, read by ``configuration.yaml``);
+- moves Home Assistant to the port asked for: since 2026.11 Home Assistant keeps its HTTP
+  settings in ``.storage/http`` (``http:`` in YAML is migrated once, then ignored): a new config
+  directory takes the ``SETUP_PORT`` variable, an existing one gets its stored port changed;
 - skips the onboarding step that creates Home Assistant's default integrations (weather, radio,
   text-to-speech, shopping list): they reach the internet and log errors that are not ours;
 - onboards the owner account, logs in, creates an API-key entry bound to the simulator and
@@ -167,13 +169,17 @@ def log_problems(
     return [r for r in records if r.level in levels and r.logger.startswith(logger_prefix)]
 
 
-def prepare_config(config_dir: Path) -> None:
-    """Give a config directory the development configuration and, if new, skip default setup."""
+def prepare_config(config_dir: Path, ha_port: int) -> None:
+    """Give a config directory the development configuration and port; if new, skip defaults.
+
+    Home Assistant must not be running on it.
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
     configuration = config_dir / "configuration.yaml"
     if not configuration.exists():
         shutil.copyfile(CONFIGURATION_TEMPLATE, configuration)
     storage = config_dir / ".storage"
+    _set_stored_port(storage / "http", ha_port)
     onboarding = storage / "onboarding"
     if onboarding.exists() or (storage / "auth").exists():
         return  # started before: Home Assistant owns its storage now
@@ -188,6 +194,21 @@ def prepare_config(config_dir: Path) -> None:
             }
         )
     )
+
+
+def _set_stored_port(http_store: Path, port: int) -> None:
+    """Change the port of the HTTP settings Home Assistant saved (the confirmed and the pending)."""
+    if not http_store.exists():
+        return  # a first start takes SETUP_PORT
+    stored = json.loads(http_store.read_text())
+    changed = False
+    for slot in ("stable", "pending"):
+        settings = stored["data"].get(slot)
+        if settings is not None and settings.get("server_port") != port:
+            settings["server_port"] = port
+            changed = True
+    if changed:
+        http_store.write_text(json.dumps(stored, indent=2))
 
 
 @dataclass
@@ -246,6 +267,8 @@ class Stack:
             # custom_components/ of the repository, without copying or linking it.
             "PYTHONPATH": str(ROOT),
             "HA_PORT": str(self.ha_port),
+            # The port of a new config directory (Home Assistant 2026.11 and later).
+            "SETUP_PORT": str(self.ha_port),
         }
         if CA_BUNDLE.exists():
             # Home Assistant installs runtime packages with uv, which must trust the machine's
@@ -255,7 +278,6 @@ class Stack:
 
     def start(self) -> None:
         """Start the simulator (if any) and Home Assistant; returns at once."""
-        prepare_config(self.config_dir)
         env = self.child_env()
         if self.sim_port is not None and self.simulator is None:
             args = [
@@ -271,6 +293,7 @@ class Stack:
 
     def start_hass(self) -> None:
         """Start (or start again) Home Assistant."""
+        prepare_config(self.config_dir, self.ha_port)
         args = [self.python, "-m", "homeassistant", "--config", str(self.config_dir)]
         if self.skip_pip:
             args.append("--skip-pip")

@@ -158,13 +158,14 @@ def test_first_run_pushes_by_webhook_with_a_clean_log(
 def test_second_run_reconnects_and_ctrl_c_stops_everything(
     launch: type[Launcher], no_leftovers: Path
 ) -> None:
-    """A second run on the same config finds the entry's webhook again; SIGINT stops it all."""
+    """A second run, on another HA_PORT, finds the entry's webhook again; SIGINT stops it all."""
     config_dir = no_leftovers / "config"
     first = launch(config_dir)
     first.wait_for_line(READY, START_SECONDS)
     first.process.send_signal(signal.SIGTERM)
     assert first.wait_exit() == 0
-    second = launch(config_dir, (first.ha_port, first.sim_port))  # as a developer would
+    # HA_PORT moves an existing config too; the simulator keeps its port (the entry's URL).
+    second = launch(config_dir, (free_port(), first.sim_port))
     second.wait_for_line("log in at", START_SECONDS)
     second.wait_for_line(f"{READY} http://localhost:{second.ha_port}", 120)
     assert asyncio.run(_webhook_event(second.stack()))["source"] == "webhook"
