@@ -25,12 +25,20 @@ env_kind() {
 
 # Run a command inside the project environment, from the repository root.
 in_env() {
+  (exec_in_env "$@")
+}
+
+# Replace the current shell by a command inside the project environment (scripts/develop uses it
+# so that a signal sent to the script reaches the Python process itself).
+exec_in_env() {
   case "$(env_kind)" in
     native)
-      (cd "$ROOT" && PATH="$ROOT/.${SMSMOBILEAPI_VENV:-venv}/bin:$PATH" VIRTUAL_ENV="$ROOT/.${SMSMOBILEAPI_VENV:-venv}" "$@")
+      cd "$ROOT" || return 1
+      exec env PATH="$ROOT/.${SMSMOBILEAPI_VENV:-venv}/bin:$PATH" \
+        VIRTUAL_ENV="$ROOT/.${SMSMOBILEAPI_VENV:-venv}" "$@"
       ;;
     sysroot)
-      unshare --mount --propagation private -- /bin/sh -c '
+      exec unshare --mount --propagation private -- /bin/sh -c '
         set -e
         R="$1"; S="$2"; V="$3"; shift 3
         # /tmp first: the repository may itself live under /tmp and must not be hidden by it.

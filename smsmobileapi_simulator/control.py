@@ -130,6 +130,8 @@ class ControlApi:
             web.post("/_sim/fault", self._guard(self.add_fault)),
             web.delete("/_sim/faults", self._guard(self.clear_faults)),
             web.get("/_sim/stats", self._guard(self.stats)),
+            web.get("/_sim/sent", self._guard(self.sent)),
+            web.post("/_sim/api_key", self._guard(self.rotate_api_key)),
             web.put("/_sim/webhook", self._guard(self.set_webhook)),
             web.delete("/_sim/webhook", self._guard(self.clear_webhook)),
             web.patch("/_sim/variants", self._guard(self.set_variants)),
@@ -241,6 +243,38 @@ class ControlApi:
                 "total_bytes_sent": sum(stats.bytes_sent for stats in self.state.stats.values()),
             }
         )
+
+    async def sent(self, request: web.Request, _payload: Payload) -> web.Response:
+        """``GET /_sim/sent``: the messages submitted to ``/sendsms/``, oldest first.
+
+        ``?api_key=`` limits the list to one account.
+        """
+        api_key = request.query.get("api_key")
+        rows = [
+            {
+                "guid": sent.guid,
+                "recipients": sent.recipients,
+                "message": sent.message,
+                "status": sent.status,
+                "sid": sent.sid,
+                "created_at": sent.created_at.astimezone(UTC).isoformat(),
+            }
+            for sent in self.state.sent
+            if api_key is None or sent.api_key == api_key
+        ]
+        return web.json_response(rows)
+
+    async def rotate_api_key(self, _request: web.Request, payload: Payload) -> web.Response:
+        """``POST /_sim/api_key``: give an account a new key (``new_api_key``); the old one fails.
+
+        As in the dashboard: the account keeps its phones and messages.
+        """
+        account = self._account(payload)
+        try:
+            self.state.rotate_api_key(account, payload.text("new_api_key"))
+        except ValueError as err:
+            raise ControlError(str(err), status=409) from err
+        return web.json_response({"api_key": account.api_key})
 
     async def set_webhook(self, _request: web.Request, payload: Payload) -> web.Response:
         """``PUT /_sim/webhook``: push SMS and calls to a URL (``legacy`` or ``v2``)."""

@@ -1,0 +1,1 @@
+"""Browser journeys: a real Home Assistant and the simulator, driven in Chromium."""

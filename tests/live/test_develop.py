@@ -1,0 +1,205 @@
+"""The development launcher (scripts/develop runs ``python -m scripts.dev_run`` by exec).
+
+Each test starts the launcher as a process with its own config directory and free ports:
+``HA_PORT`` must move Home Assistant itself, the first run must push demo SMS by webhook (the
+webhook found through Home Assistant's APIs) with a log free of ERROR lines, and the launcher must
+stop everything on SIGTERM or Ctrl-C (SIGINT) and exit when Home Assistant exits.
+"""
+
+import asyncio
+from collections.abc import Iterator
+import os
+from pathlib import Path
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import aiohttp
+import pytest
+
+from scripts.dev_run import READY
+from scripts.hass_harness import (
+    DOMAIN,
+    ROOT,
+    HassWebSocket,
+    Stack,
+    free_port,
+    log_problems,
+    read_log,
+)
+from tests.live.processes import processes_mentioning
+
+START_SECONDS = 300
+STOP_SECONDS = 60
+
+
+class Launcher:
+    """The launcher process, its output read line by line in a thread."""
+
+    def __init__(self, config_dir: Path, ports: tuple[int, int] | None = None) -> None:
+        """Start it on the given (Home Assistant, simulator) ports, or free ones."""
+        self.config_dir = config_dir
+        self.ha_port, self.sim_port = ports or (free_port(), free_port())
+        env = {
+            **os.environ,
+            "HA_PORT": str(self.ha_port),
+            "SIMULATOR_PORT": str(self.sim_port),
+            "SMSMOBILEAPI_API_KEY": "",
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our module
+            [sys.executable, "-m", "scripts.dev_run", "--config", str(config_dir)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_for_line(self, text: str, seconds: float) -> str:
+        """Wait for an output line containing ``text``; fail on the launcher's exit or error."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.output.append(line)
+            assert "[develop]" not in line or "error:" not in line, line
+            if text in line:
+                return line
+        tail = "".join(self.output[-30:])
+        pytest.fail(f"no line with {text!r} (exit status {self.process.poll()}):\n{tail}")
+
+    def stack(self) -> Stack:
+        """A harness view of the launcher's Home Assistant, for its HTTP helpers (not started)."""
+        return Stack(self.config_dir, ha_port=self.ha_port, sim_port=self.sim_port)
+
+    def wait_exit(self, seconds: float = STOP_SECONDS) -> int:
+        """Wait for the launcher's exit; returns its status."""
+        return self.process.wait(seconds)
+
+
+@pytest.fixture
+def launch(no_leftovers: Path) -> Iterator[type[Launcher]]:
+    """Start launchers; each is killed at the end if still running."""
+    started: list[Launcher] = []
+
+    class Tracked(Launcher):
+        def __init__(self, config_dir: Path, ports: tuple[int, int] | None = None) -> None:
+            super().__init__(config_dir, ports)
+            started.append(self)
+
+    yield Tracked
+    for launcher in started:
+        if launcher.process.poll() is None:
+            launcher.process.kill()
+            launcher.process.wait()
+        # Its children die with it (parent-death signal): give them a moment to go.
+        deadline = time.monotonic() + STOP_SECONDS
+        while processes_mentioning(str(launcher.config_dir)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+
+async def _webhook_event(stack: Stack) -> dict[str, object]:
+    """Push an SMS from the simulator and return the event Home Assistant fires for it."""
+    text = f"Launcher test {uuid.uuid4()}"
+    async with aiohttp.ClientSession() as session:
+        token = await stack.login(session, stack.saved_owner())
+        async with await HassWebSocket.connect(session, stack.ha_url, token) as ws:
+            events = await ws.subscribe_events(f"{DOMAIN}_sms_received")
+            await stack.sim_control(
+                session, "POST", "/_sim/sms", {"number": "+32470998877", "message": text}
+            )
+            async with asyncio.timeout(15):
+                while True:
+                    data: dict[str, object] = (await events.get())["data"]
+                    if data["message"] == text:  # the demo may push its own SMS meanwhile
+                        return data
+
+
+def test_first_run_pushes_by_webhook_with_a_clean_log(
+    launch: type[Launcher], no_leftovers: Path
+) -> None:
+    """First run: owner, entry, webhook connected (an SMS arrives by push), no ERROR logged."""
+    launcher = launch(no_leftovers / "config")
+    launcher.wait_for_line("owner account created", START_SECONDS)
+    launcher.wait_for_line("the simulator pushes new SMS", 120)
+    launcher.wait_for_line(f"{READY} http://localhost:{launcher.ha_port}", 30)
+    event = asyncio.run(_webhook_event(launcher.stack()))
+    assert event["source"] == "webhook"
+    launcher.process.send_signal(signal.SIGTERM)
+    assert launcher.wait_exit() == 0
+    records = read_log(launcher.config_dir / "home-assistant.log")
+    assert any(r.logger == "homeassistant.setup" for r in records), "no log read"
+    errors = log_problems(records, levels=frozenset({"ERROR", "CRITICAL"}))
+    assert [str(record) for record in errors] == []
+    ours = log_problems(
+        records, levels=frozenset({"WARNING"}), logger_prefix=f"custom_components.{DOMAIN}"
+    )
+    assert [str(record) for record in ours] == []
+    assert processes_mentioning(str(launcher.config_dir)) == []
+
+
+def test_second_run_reconnects_and_ctrl_c_stops_everything(
+    launch: type[Launcher], no_leftovers: Path
+) -> None:
+    """A second run, on another HA_PORT, finds the entry's webhook again; SIGINT stops it all."""
+    config_dir = no_leftovers / "config"
+    first = launch(config_dir)
+    first.wait_for_line(READY, START_SECONDS)
+    first.process.send_signal(signal.SIGTERM)
+    assert first.wait_exit() == 0
+    # HA_PORT moves an existing config too; the simulator keeps its port (the entry's URL).
+    second = launch(config_dir, (free_port(), first.sim_port))
+    second.wait_for_line("log in at", START_SECONDS)
+    second.wait_for_line(f"{READY} http://localhost:{second.ha_port}", 120)
+    assert asyncio.run(_webhook_event(second.stack()))["source"] == "webhook"
+    second.process.send_signal(signal.SIGINT)
+    assert second.wait_exit() == 0
+    assert processes_mentioning(str(config_dir)) == []
+
+
+def test_exits_when_home_assistant_exits(launch: type[Launcher], no_leftovers: Path) -> None:
+    """Home Assistant stopped from its own API: the launcher stops the simulator and exits."""
+    launcher = launch(no_leftovers / "config")
+    launcher.wait_for_line(READY, START_SECONDS)
+    stack = launcher.stack()
+
+    async def stop_home_assistant() -> None:
+        async with aiohttp.ClientSession() as session:
+            token = await stack.login(session, stack.saved_owner())
+            await stack.request(
+                session, "POST", "/api/services/homeassistant/stop", token=token, json_body={}
+            )
+
+    asyncio.run(stop_home_assistant())
+    launcher.wait_for_line("Home Assistant exited with status 0", STOP_SECONDS)
+    assert launcher.wait_exit() == 0
+    assert processes_mentioning(str(launcher.config_dir)) == []
+    assert processes_mentioning(f"--port {launcher.sim_port}") == []
+
+
+def test_signal_while_waiting_for_home_assistant(
+    launch: type[Launcher], no_leftovers: Path
+) -> None:
+    """SIGTERM before Home Assistant is even up still stops everything at once."""
+    launcher = launch(no_leftovers / "config")
+    launcher.wait_for_line("waiting for Home Assistant", 60)
+    launcher.process.send_signal(signal.SIGTERM)
+    assert launcher.wait_exit() == 0
+    assert processes_mentioning(str(launcher.config_dir)) == []
