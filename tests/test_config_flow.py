@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.smsmobileapi.api import ApiKeyCredentials, OAuth2Credentials
+from custom_components.smsmobileapi.config_flow import url_error
 from custom_components.smsmobileapi.const import (
     AUTH_API_KEY,
     AUTH_OAUTH2,
@@ -375,3 +376,35 @@ async def test_created_entry_shows_webhook_url(hass: HomeAssistant, seeded: Simu
     assert result["description_placeholders"]["webhook_url"] == (
         f"https://ha.example.org/api/webhook/{webhook_id}"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://api.smsmobileapi.com", "url_not_https"),
+        ("http://192.168.1.10:8765", "url_not_https"),
+        ("ftp://api.smsmobileapi.com", "invalid_url"),
+        ("api.smsmobileapi.com", "invalid_url"),
+        ("https://", "invalid_url"),
+        ("http://[::1", "invalid_url"),
+        ("https://exa mple.com", "invalid_url"),
+    ],
+)
+async def test_server_url_must_be_https(
+    hass: HomeAssistant, seeded: Simulator, url: str, error: str
+) -> None:
+    """The credentials travel with every request: https, or http to this machine only."""
+    flow_id = await _start(hass, AUTH_API_KEY)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_KEY: API_KEY, "advanced": {CONF_BASE_URL: url}}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert seeded.state.requests == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_http_allowed_to_this_machine(host: str) -> None:
+    """The local simulator runs over http on loopback."""
+    assert url_error(f"http://{host}:8765") is None
+    assert url_error("https://api.smsmobileapi.com") is None

@@ -1,5 +1,6 @@
 """Diagnostics: useful, and without secrets, numbers or texts."""
 
+from collections.abc import Callable
 import json
 
 from homeassistant.core import HomeAssistant
@@ -30,3 +31,22 @@ async def test_diagnostics_redacted(
         assert private not in text
     assert diagnostics["data"]["unread_count"] == 3
     assert len(diagnostics["data"]["phones"]) == 2
+
+
+async def test_diagnostics_redact_urls_with_the_webhook_id(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    seeded: Simulator,
+    make_entry: Callable[..., MockConfigEntry],
+) -> None:
+    """A cloudhook URL is a bearer secret, and so is any text that embeds the webhook id."""
+    cloudhook = "https://hooks.nabu.casa/abcdef0123456789"
+    entry = make_entry(cloudhook_url=cloudhook, note=f"see /api/webhook/{WEBHOOK_ID}")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diagnostics)
+    assert cloudhook not in text
+    assert WEBHOOK_ID not in text
+    assert diagnostics["entry"]["data"]["cloudhook_url"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["note"] == "**REDACTED**"

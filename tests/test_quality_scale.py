@@ -6,8 +6,6 @@ and from the tests that show a behaviour, never by searching source text.
 Home Assistant's hassfest skips this file for custom integrations, so this test stands in for it.
 """
 
-import annotationlib
-from annotationlib import Format
 import ast
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +17,8 @@ import re
 import struct
 from types import ModuleType
 
+import annotationlib
+from annotationlib import Format
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import EntityCategory

@@ -1,6 +1,7 @@
 """Webhook URL, Home Assistant Cloud cloudhook, and the saved ledger."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
 import sys
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.smsmobileapi.api import ReceivedSms
 from custom_components.smsmobileapi.const import (
@@ -25,7 +27,7 @@ from custom_components.smsmobileapi.const import (
     SMS_SCAN_INTERVAL,
 )
 from custom_components.smsmobileapi.webhook import webhook_url
-from smsmobileapi_simulator import Fault
+from smsmobileapi_simulator import Fault, build_legacy_body
 
 from .conftest import ENTRY_ID, NOW, WEBHOOK_ID, Simulator
 
@@ -156,3 +158,78 @@ async def test_closed_inbox_is_inert(
     assert not inbox.receive_sms(late, "poll", verified=True)
     assert "sms\x1fLATE" not in {key for key, _ in inbox.ledger.as_dict()["seen"]}
     assert events == []
+
+
+async def test_delivery_racing_an_unload_gets_503(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A request whose body arrives while the entry unloads: 503 (retry later), no 500."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sms = seeded.state.add_received_sms(seeded.account, number="+32470000002", message="Hi")
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def _body() -> AsyncIterator[bytes]:
+        yield b'{"guid": "'
+        started.set()
+        await release.wait()
+        yield build_legacy_body(sms)[len(b'{"guid": "') :]
+
+    client = await hass_client_no_auth()
+    request = asyncio.ensure_future(client.post(f"/api/webhook/{WEBHOOK_ID}", data=_body()))
+    await started.wait()
+    for _ in range(50):  # let the server route the request to the handler, reading the body
+        await asyncio.sleep(0)
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    release.set()
+    response = await request
+    assert response.status == 503
+    await hass.async_block_till_done()
+    assert events == []
+
+
+async def test_body_that_never_arrives_gets_408(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A sender that opens a request and never finishes its body is cut off after 10 s."""
+    never = asyncio.Event()
+
+    async def _body() -> AsyncIterator[bytes]:
+        yield b'{"guid": '
+        await never.wait()
+        yield b"}"
+
+    client = await hass_client_no_auth()
+    request = asyncio.ensure_future(client.post(f"/api/webhook/{WEBHOOK_ID}", data=_body()))
+    # Move the (frozen) clock past the deadline in small steps, letting the loop run between.
+    for _ in range(1200):
+        freezer.tick(0.01)
+        await asyncio.sleep(0)
+    never.set()  # the client may finish sending; the answer was given meanwhile
+    response = await request
+    assert response.status == 408
+
+
+async def test_ledger_saved_within_a_second(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A crash a second after a webhook was answered no longer loses its record."""
+    sms = seeded.state.add_received_sms(seeded.account, number="+32470000002", message="Hi")
+    client = await hass_client_no_auth()
+    await client.post(f"/api/webhook/{WEBHOOK_ID}", data=build_legacy_body(sms))
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(seconds=1.5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    saved = hass_storage[f"{DOMAIN}.{ENTRY_ID}.ledger"]["data"]
+    assert f"sms\x1f{sms.guid}" in {key for key, _ in saved["seen"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from ipaddress import ip_address
+import re
 from typing import Any
 
 from homeassistant.components import webhook
@@ -95,6 +96,11 @@ def _base_url(user_input: Mapping[str, Any], default: str) -> str:
     return str(advanced.get(CONF_BASE_URL) or default).strip().rstrip("/")
 
 
+_HOSTNAME = re.compile(
+    r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", re.IGNORECASE
+)
+
+
 def url_error(url: str) -> str | None:
     """Why a server URL cannot be used, as a form error key; None when it can.
 
@@ -103,23 +109,31 @@ def url_error(url: str) -> str | None:
     """
     try:
         parsed = yarl.URL(url)
-        host = parsed.host
-    except ValueError, TypeError:
+        host = parsed.raw_host
+    except (ValueError, TypeError):
         return "invalid_url"
-    if not parsed.is_absolute() or not host or parsed.scheme not in ("http", "https"):
+    if (
+        not parsed.is_absolute()
+        or parsed.scheme not in ("http", "https")
+        or not host
+        or not (_HOSTNAME.fullmatch(host) or _is_ip(host))
+    ):
         return "invalid_url"
     if parsed.scheme == "http" and not _is_loopback(host):
         return "url_not_https"
     return None
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _is_ip(host: str) -> bool:
     try:
-        return ip_address(host).is_loopback
+        ip_address(host)
     except ValueError:
         return False
+    return True
+
+
+def _is_loopback(host: str) -> bool:
+    return host == "localhost" or (_is_ip(host) and ip_address(host).is_loopback)
 
 
 class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):

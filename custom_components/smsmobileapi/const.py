@@ -82,6 +82,11 @@ SIM_SLOTS: Final = (1, 2)
 
 # At most this many requests of one action call (or one notification) are in flight at once.
 MAX_PARALLEL_REQUESTS: Final = 10
+# One send_message reaches at most this many recipients (refused before any request beyond).
+MAX_RECIPIENTS: Final = 100
+
+# What a person wrote and who: shown in attributes, never stored by the recorder.
+PRIVATE_ATTRIBUTES: Final = frozenset({"number", "message", "alias", "name", "guid", "voice"})
 
 # Repair issues.
 ISSUE_SUBSCRIPTION_EXPIRED: Final = "subscription_expired"

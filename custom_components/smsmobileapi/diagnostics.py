@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+)
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_CLOUDHOOK_URL, CONF_WEBHOOK_SECRET
 from .coordinator import SmsMobileApiConfigEntry
 
 TO_REDACT = {
@@ -16,7 +24,10 @@ TO_REDACT = {
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_WEBHOOK_ID,
-    "webhook_secret",
+    CONF_USERNAME,
+    CONF_PASSWORD,
+    CONF_CLOUDHOOK_URL,
+    CONF_WEBHOOK_SECRET,
     "unique_id",
     "number",
     "phone_number",
@@ -34,7 +45,7 @@ async def async_get_config_entry_diagnostics(
     """Return the entry and the coordinator's last data, redacted."""
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
-    return async_redact_data(
+    redacted = async_redact_data(
         {
             "entry": {
                 "data": dict(entry.data),
@@ -57,3 +68,16 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+    # Any URL (or other text) that embeds the webhook id is a bearer secret too.
+    return {key: _without(item, entry.data[CONF_WEBHOOK_ID]) for key, item in redacted.items()}
+
+
+def _without(value: object, secret: str) -> object:
+    """``value`` with every string containing ``secret`` redacted, at any depth."""
+    if isinstance(value, str):
+        return REDACTED if secret and secret in value else value
+    if isinstance(value, dict):
+        return {key: _without(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without(item, secret) for item in value]
+    return value

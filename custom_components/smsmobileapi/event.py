@@ -15,6 +15,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Capability
+from .const import PRIVATE_ATTRIBUTES
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
 from .entity import AccountEntity, PhoneEntity, async_add_phone_entities
 from .inbox import Incoming, signal_incoming
@@ -73,6 +74,8 @@ async def async_setup_entry(
 
 class _IncomingMixin(EventEntity):
     """Subscribe to the entry's incoming items; subclasses choose which are theirs."""
+
+    _unrecorded_attributes = PRIVATE_ATTRIBUTES
 
     coordinator: SmsMobileApiCoordinator
     # The phone whose events this entity shows; None for the account's (unknown phones).

@@ -33,6 +33,7 @@ from .const import (
 )
 from .devices import async_get_phone_device
 from .ledger import Ledger, LedgerFormatError, saved_time
+from .phone_numbers import number_type
 
 STORAGE_VERSION = 2
 SOURCE_SMS = "sms"
@@ -188,6 +189,7 @@ class Inbox:
                 "device_id": self._device_id(sms.phone_id),
                 "guid": sms.guid,
                 "number": sms.number,
+                "number_type": number_type(sms.number),
                 "message": sms.message,
                 "alias": sms.alias,
                 "received_at": sms.received_at.isoformat(),
@@ -213,6 +215,7 @@ class Inbox:
                 "device_id": self._device_id(phone_id),
                 "call_type": str(call.call_type),
                 "number": call.number,
+                "number_type": number_type(call.number),
                 "name": call.name,
                 "call_at": call.call_at.isoformat(),
                 "duration": call.duration,
@@ -240,6 +243,7 @@ class Inbox:
                 "kind": kind,
                 "guid": message.guid,
                 "number": message.number,
+                "number_type": number_type(message.number),
                 "name": message.name,
                 "message": message.message,
                 "voice": message.voice,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import phonenumbers
 
 
@@ -34,6 +36,30 @@ def to_e164(number: str, default_region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumberError(number)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_type(number: str) -> str | None:
+    """The kind of an international number as ``phonenumbers`` classes it, in lower case.
+
+    "mobile", "fixed_line", "fixed_line_or_mobile", "premium_rate", "toll_free", "voip"...;
+    None for a sender name or a text that is no valid number (so nothing replies to it).
+    """
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return _type_names().get(phonenumbers.number_type(parsed))
+
+
+@cache
+def _type_names() -> dict[int, str]:
+    return {
+        value: name.lower()
+        for name, value in vars(phonenumbers.PhoneNumberType).items()
+        if name.isupper() and isinstance(value, int)
+    }
 
 
 def same_number(first: str, second: str, default_region: str | None = None) -> bool:

@@ -124,6 +124,11 @@ def async_check_outgoing(entry: SmsMobileApiConfigEntry, outgoing: OutgoingMessa
     """Refuse what the account cannot send, before anything is sent."""
     if not outgoing.text.strip():
         raise validation_error("empty_message")
+    maximum = entry.runtime_data.client.max_message_length
+    if len(outgoing.text) > maximum:
+        raise validation_error(
+            "message_too_long", length=str(len(outgoing.text)), maximum=str(maximum)
+        )
     if not _CHANNEL_NEEDS[outgoing.channel] <= entry.runtime_data.client.capabilities:
         raise validation_error(
             "channel_not_supported", channel=outgoing.channel.value, title=entry.title

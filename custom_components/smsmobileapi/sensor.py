@@ -20,6 +20,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .api import Call, CallType, Capability, Phone
+from .const import PRIVATE_ATTRIBUTES
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiData
 from .entity import AccountEntity, PhoneEntity, async_add_phone_entities
 
@@ -153,6 +154,7 @@ class AccountSensor(AccountEntity, SensorEntity):
     """A sensor of the account."""
 
     entity_description: AccountSensorDescription
+    _unrecorded_attributes = PRIVATE_ATTRIBUTES
 
     @property
     def native_value(self) -> StateType | datetime:

@@ -90,7 +90,7 @@ async def _async_handle(
             body = await _read_limited(request, WEBHOOK_MAX_BODY)
     except TimeoutError:
         return web.Response(status=HTTPStatus.REQUEST_TIMEOUT)
-    except ClientPayloadError, ConnectionError:
+    except (ClientPayloadError, ConnectionError):
         # The sender broke off (or sent a malformed chunked body): nothing to act on.
         return web.Response(status=HTTPStatus.BAD_REQUEST)
     if body is None:

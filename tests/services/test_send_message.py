@@ -505,3 +505,21 @@ async def test_send_message_channel_not_supported(
         "The account SMSMobileAPI cannot send messages with the whatsapp channel"
     )
     assert seeded.requests_to("/sendsms/") == []
+
+
+async def test_send_message_bounded_input(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """More than 100 recipients, or a text longer than the provider takes: refused at once."""
+    numbers = [f"+32470{index:06d}" for index in range(101)]
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "send_message", {"recipients": numbers, "message": "Hi"})
+    assert err.value.translation_key == "too_many_recipients"
+    assert err.value.translation_placeholders == {"count": "101", "maximum": "100"}
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "send_message", {"recipients": ["+32470000001"], "message": "x" * 1601})
+    assert err.value.translation_key == "message_too_long"
+    assert err.value.translation_placeholders == {"length": "1601", "maximum": "1600"}
+    assert seeded.requests_to("/sendsms/") == []
+    await call(hass, "send_message", {"recipients": numbers[:100], "message": "x" * 1600})
+    assert len(seeded.requests_to("/sendsms/")) == 100

@@ -129,5 +129,5 @@ def parse_time(value: object) -> datetime | None:
 def _safe_unix(value: float) -> datetime | None:
     try:
         return from_unix(value)
-    except OverflowError, OSError, ValueError:
+    except (OverflowError, OSError, ValueError):
         return None

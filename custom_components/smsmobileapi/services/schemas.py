@@ -24,7 +24,7 @@ from ..api import (
     Channel,
     ConversationOrigin,
 )
-from ..const import SIM_SLOTS
+from ..const import MAX_RECIPIENTS, SIM_SLOTS
 from ..errors import validation_error
 
 ATTR_RECIPIENTS: Final = "recipients"
@@ -86,6 +86,15 @@ def period(start_key: str, end_key: str) -> Validator:
     return validate
 
 
+def _bounded_recipients(recipients: list[str]) -> list[str]:
+    """No more recipients than one call may reach."""
+    if len(recipients) > MAX_RECIPIENTS:
+        raise validation_error(
+            "too_many_recipients", count=str(len(recipients)), maximum=str(MAX_RECIPIENTS)
+        )
+    return recipients
+
+
 def _one_message_or_period(data: dict[str, Any]) -> dict[str, Any]:
     """Deleting takes one message, or a period (a start and an optional end), never both."""
     has_dates = ATTR_DATE_START in data or ATTR_DATE_END in data
@@ -120,7 +129,9 @@ def _calls_query(data: dict[str, Any]) -> dict[str, Any]:
 SEND_MESSAGE: Final = vol.Schema(
     {
         _ENTRY_ID: cv.string,
-        vol.Required(ATTR_RECIPIENTS): vol.All(cv.ensure_list_csv, [cv.string], vol.Length(min=1)),
+        vol.Required(ATTR_RECIPIENTS): vol.All(
+            cv.ensure_list_csv, [cv.string], vol.Length(min=1), _bounded_recipients
+        ),
         vol.Required(ATTR_MESSAGE): cv.string,
         vol.Optional(ATTR_CHANNEL): vol.In([channel.value for channel in Channel]),
         vol.Optional(ATTR_PHONE): cv.string,

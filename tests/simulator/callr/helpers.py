@@ -28,7 +28,7 @@ def fixture(name: str) -> Any:  # noqa: ANN401  # tests index freely into decode
 
 def basic(login: str = LOGIN, password: str = PASSWORD) -> dict[str, str]:
     """The ``Authorization`` header of Basic credentials."""
-    return {"Authorization": aiohttp.encode_basic_auth(login, password)}
+    return {"Authorization": aiohttp.BasicAuth(login, password).encode()}
 
 
 class CallrApi:

@@ -55,7 +55,7 @@ def raise_for_answer(
         )
     try:
         body: Any = json.loads(text)
-    except ValueError, RecursionError:
+    except (ValueError, RecursionError):
         body = None
     if not isinstance(body, Mapping):
         raise _text_error(path, status, text)
