@@ -5,9 +5,17 @@ session, puts a timeout on every request, raises the small exception tree of ``e
 and returns the typed, provider-neutral models of ``models.py`` (aware UTC datetimes, lenient
 parsing). ``gateway.py`` says what every provider offers and what only some do.
 
-Providers: ``smsmobileapi`` (an Android phone as the gateway).
+Providers: ``smsmobileapi`` (an Android phone as the gateway) and ``callr`` (CALLR's SMS REST
+API v1.1). The CALLR constants are exported here with a ``CALLR_`` prefix.
 """
 
+from .callr import (
+    DEFAULT_BASE_URL as CALLR_DEFAULT_BASE_URL,
+    DEFAULT_WINDOW as CALLR_DEFAULT_WINDOW,
+    MAX_MESSAGE_LENGTH as CALLR_MAX_MESSAGE_LENGTH,
+    CallrClient,
+    CallrCredentials,
+)
 from .events import (
     CallEvent,
     IgnoredEvent,
@@ -77,6 +85,9 @@ from .smsmobileapi import (
 )
 
 __all__ = [
+    "CALLR_DEFAULT_BASE_URL",
+    "CALLR_DEFAULT_WINDOW",
+    "CALLR_MAX_MESSAGE_LENGTH",
     "CALLS_DEFAULT_LIMIT",
     "CALLS_MAX_LIMIT",
     "CALLS_SORT_FIELDS",
@@ -91,6 +102,8 @@ __all__ = [
     "CallEvent",
     "CallLog",
     "CallType",
+    "CallrClient",
+    "CallrCredentials",
     "Capability",
     "Channel",
     "Conversation",

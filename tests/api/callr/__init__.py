@@ -1,0 +1,1 @@
+"""Tests of the CALLR client against the CALLR simulator."""
