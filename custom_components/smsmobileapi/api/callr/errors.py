@@ -83,7 +83,7 @@ def _json(text: str) -> Mapping[str, Any] | None:
     """The body as a JSON object; None when it is not one."""
     try:
         body: object = json.loads(text)
-    except ValueError, RecursionError:
+    except (ValueError, RecursionError):
         return None
     return body if isinstance(body, Mapping) else None
 

@@ -65,7 +65,7 @@ def parse_time(value: object) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except ValueError, OverflowError:
+    except (ValueError, OverflowError):
         return None
 
 

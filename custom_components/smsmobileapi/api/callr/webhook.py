@@ -96,7 +96,7 @@ def parse_webhook(headers: Mapping[str, str], body: bytes) -> WebhookEvent:
 def _json(body: bytes) -> Mapping[str, Any] | None:
     try:
         payload: object = json.loads(body.decode("utf-8", "replace"))
-    except ValueError, RecursionError:
+    except (ValueError, RecursionError):
         return None
     return payload if isinstance(payload, Mapping) else None
 
