@@ -29,7 +29,7 @@ from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET, Simulator
 async def _start(hass: HomeAssistant, method: str) -> str:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == [AUTH_API_KEY, AUTH_OAUTH2]
+    assert result["menu_options"] == [AUTH_API_KEY, AUTH_OAUTH2, "callr"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": method}
     )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .api import ApiKeyCredentials, OAuth2Credentials, SmsGateway, SmsMobileApiClient
-from .const import AUTH_API_KEY, CONF_AUTH_TYPE, CONF_BASE_URL, CONF_WEBHOOK_SECRET, DOMAIN
+from .api import SmsGateway
+from .const import CONF_PROVIDER, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .devices import async_sync_phone_devices, phone_id_of_device
 from .inbox import Inbox
+from .providers import create_client as create_provider_client
 from .push import PushReceiver
 from .repairs import async_clear_all as async_clear_issues, async_set_unsigned_webhook
 from .services import async_setup_services
@@ -36,21 +37,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:
     """Build the API client of an entry with Home Assistant's shared HTTP session."""
-    data = entry.data
-    credentials = (
-        ApiKeyCredentials(data[CONF_API_KEY])
-        if data[CONF_AUTH_TYPE] == AUTH_API_KEY
-        else OAuth2Credentials(data[CONF_CLIENT_ID], data[CONF_CLIENT_SECRET])
-    )
-    return SmsMobileApiClient(
-        async_get_clientsession(hass), credentials, base_url=data[CONF_BASE_URL]
-    )
+    return create_provider_client(async_get_clientsession(hass), entry.data)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
     """Connect to the account, read it once, listen on the webhook, set up the platforms."""
     client = create_client(hass, entry)
-    inbox = Inbox(hass, entry.entry_id)
+    inbox = Inbox(hass, entry.entry_id, entry.data[CONF_PROVIDER])
     await inbox.async_load()
     # Registered before the first refresh: a setup that fails half way keeps what it recorded.
     entry.async_on_unload(inbox.async_close)
@@ -82,7 +75,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> None:
     """Forget the entry's ledger and cloudhook."""
-    await Inbox(hass, entry.entry_id).async_remove()
+    await Inbox(hass, entry.entry_id, entry.data[CONF_PROVIDER]).async_remove()
     await async_remove_cloudhook(hass, entry)
     async_clear_issues(hass, entry.entry_id)
 

@@ -1,10 +1,9 @@
-"""Config flow: API key or OAuth2 client, tested before anything is stored."""
+"""Config flow: SMSMobileAPI (API key or OAuth2 client) or CALLR, tested before it is stored."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from ipaddress import ip_address
-import re
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.components import webhook
@@ -14,47 +13,40 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     ConfigSubentryFlow,
 )
-from homeassistant.const import (
-    CONF_API_KEY,
-    CONF_CLIENT_ID,
-    CONF_CLIENT_SECRET,
-    CONF_WEBHOOK_ID,
-)
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow, section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
-import yarl
 
 from .api import (
-    DEFAULT_BASE_URL,
-    ApiKeyCredentials,
-    Credentials,
-    OAuth2Credentials,
+    Capability,
     SmsGatewayAuthenticationError,
     SmsGatewayError,
     SmsGatewaySubscriptionExpiredError,
-    SmsMobileApiClient,
+    feature,
 )
 from .const import (
     AUTH_API_KEY,
     AUTH_OAUTH2,
-    CONF_AUTH_TYPE,
     CONF_BASE_URL,
-    CONF_PROVIDER,
-    DASHBOARD_URL,
     DOMAIN,
     LOGGER,
-    PROVIDER_SMSMOBILEAPI,
+    METHOD_CALLR,
     SECTION_ADVANCED,
     SUBENTRY_RECIPIENT,
 )
 from .devices import async_phone_devices
 from .options_flow import SmsMobileApiOptionsFlow
+from .providers import SIGN_INS, AnyCredentials, SignIn, sign_in_of
 from .recipient_flow import RecipientSubentryFlow
 from .selectors import PASSWORD, TEXT, URL
+from .urls import url_error
 from .webhook import webhook_url
+
+# The credentials are tried on the received messages of this short window.
+_TEST_WINDOW = timedelta(minutes=1)
 
 
 def _advanced(base_url: str) -> dict[vol.Marker, Any]:
@@ -66,29 +58,15 @@ def _advanced(base_url: str) -> dict[vol.Marker, Any]:
     }
 
 
-def _credential_fields(auth_type: str, defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
-    if auth_type == AUTH_API_KEY:
-        return {vol.Required(CONF_API_KEY): PASSWORD}
-    return {
-        vol.Required(CONF_CLIENT_ID, default=defaults.get(CONF_CLIENT_ID, vol.UNDEFINED)): TEXT,
-        vol.Required(CONF_CLIENT_SECRET): PASSWORD,
-    }
-
-
-def _credentials(auth_type: str, data: Mapping[str, Any]) -> Credentials:
-    if auth_type == AUTH_API_KEY:
-        return ApiKeyCredentials(data[CONF_API_KEY].strip())
-    return OAuth2Credentials(data[CONF_CLIENT_ID].strip(), data[CONF_CLIENT_SECRET].strip())
-
-
-def _credential_data(credentials: Credentials) -> dict[str, str]:
-    if isinstance(credentials, ApiKeyCredentials):
-        return {CONF_AUTH_TYPE: AUTH_API_KEY, CONF_API_KEY: credentials.api_key}
-    return {
-        CONF_AUTH_TYPE: AUTH_OAUTH2,
-        CONF_CLIENT_ID: credentials.client_id,
-        CONF_CLIENT_SECRET: credentials.client_secret,
-    }
+def _credential_fields(sign_in: SignIn, defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    """The form fields of a way to sign in; names (never secrets) are prefilled."""
+    fields: dict[vol.Marker, Any] = {}
+    for key in sign_in.fields:
+        if key in sign_in.secret_fields:
+            fields[vol.Required(key)] = PASSWORD
+        else:
+            fields[vol.Required(key, default=defaults.get(key, vol.UNDEFINED))] = TEXT
+    return fields
 
 
 def _base_url(user_input: Mapping[str, Any], default: str) -> str:
@@ -96,48 +74,8 @@ def _base_url(user_input: Mapping[str, Any], default: str) -> str:
     return str(advanced.get(CONF_BASE_URL) or default).strip().rstrip("/")
 
 
-_HOSTNAME = re.compile(
-    r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", re.IGNORECASE
-)
-
-
-def url_error(url: str) -> str | None:
-    """Why a server URL cannot be used, as a form error key; None when it can.
-
-    The credentials travel with every request: only https, or http to this machine (the
-    local simulator).
-    """
-    try:
-        parsed = yarl.URL(url)
-        host = parsed.raw_host
-    except (ValueError, TypeError):
-        return "invalid_url"
-    if (
-        not parsed.is_absolute()
-        or parsed.scheme not in ("http", "https")
-        or not host
-        or not (_HOSTNAME.fullmatch(host) or _is_ip(host))
-    ):
-        return "invalid_url"
-    if parsed.scheme == "http" and not _is_loopback(host):
-        return "url_not_https"
-    return None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_loopback(host: str) -> bool:
-    return host == "localhost" or (_is_ip(host) and ip_address(host).is_loopback)
-
-
 class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up an SMSMobileAPI account."""
+    """Set up an SMSMobileAPI or CALLR account."""
 
     VERSION = 1
     MINOR_VERSION = 1
@@ -145,7 +83,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> SmsMobileApiOptionsFlow:
-        """Options: the webhook secret, and the webhook URL to paste in the dashboard."""
+        """Options: polling, sending defaults and the webhook (its URL and secret)."""
         return SmsMobileApiOptionsFlow()
 
     @classmethod
@@ -158,54 +96,62 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Let the user choose how to authenticate."""
-        return self.async_show_menu(step_id="user", menu_options=[AUTH_API_KEY, AUTH_OAUTH2])
+        """Let the user choose the provider and how to sign in."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[AUTH_API_KEY, AUTH_OAUTH2, METHOD_CALLR]
+        )
 
     async def async_step_api_key(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Authenticate with the API key shown in the app."""
-        return await self._async_step_credentials(AUTH_API_KEY, user_input)
+        """SMSMobileAPI, with the API key shown in the app."""
+        return await self._async_step_sign_in(SIGN_INS[AUTH_API_KEY], user_input)
 
     async def async_step_oauth2(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Authenticate with an OAuth2 client from the dashboard."""
-        return await self._async_step_credentials(AUTH_OAUTH2, user_input)
+        """SMSMobileAPI, with an OAuth2 client from the dashboard."""
+        return await self._async_step_sign_in(SIGN_INS[AUTH_OAUTH2], user_input)
 
-    async def _async_step_credentials(
-        self, auth_type: str, user_input: dict[str, Any] | None
+    async def async_step_callr(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """CALLR, with the account's API login and password."""
+        return await self._async_step_sign_in(SIGN_INS[METHOD_CALLR], user_input)
+
+    async def _async_step_sign_in(
+        self, sign_in: SignIn, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = _credentials(auth_type, user_input)
-            base_url = _base_url(user_input, DEFAULT_BASE_URL)
-            phone_ids, error = await self._async_test(credentials, base_url)
+            credentials = sign_in.credentials(user_input)
+            base_url = _base_url(user_input, sign_in.default_base_url)
+            phone_ids, error = await self._async_test(sign_in, credentials, base_url)
             if error is None:
                 await self.async_set_unique_id(credentials.fingerprint)
                 self._abort_if_unique_id_configured()
                 self._abort_if_phones_configured(phone_ids)
                 webhook_id = webhook.async_generate_id()
                 return self.async_create_entry(
-                    title="SMSMobileAPI",
+                    title=sign_in.title,
                     data={
-                        CONF_PROVIDER: PROVIDER_SMSMOBILEAPI,
-                        **_credential_data(credentials),
+                        **sign_in.entry_data(credentials),
                         CONF_BASE_URL: base_url,
                         CONF_WEBHOOK_ID: webhook_id,
                     },
                     description_placeholders={
                         "webhook_url": webhook_url(self.hass, webhook_id),
-                        "dashboard_url": DASHBOARD_URL,
+                        "dashboard_url": sign_in.portal_url,
                     },
                 )
             errors["base"] = error
         schema = vol.Schema(
-            {**_credential_fields(auth_type, user_input or {}), **_advanced(DEFAULT_BASE_URL)}
+            {
+                **_credential_fields(sign_in, user_input or {}),
+                **_advanced(sign_in.default_base_url),
+            }
         )
         return self.async_show_form(
-            step_id=auth_type,
+            step_id=sign_in.step_id,
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
-            description_placeholders={"dashboard_url": DASHBOARD_URL},
+            description_placeholders={"dashboard_url": sign_in.portal_url},
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -236,45 +182,42 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         *,
         with_url: bool,
     ) -> ConfigFlowResult:
-        auth_type: str = entry.data[CONF_AUTH_TYPE]
+        sign_in = sign_in_of(entry.data)
         current_url: str = entry.data[CONF_BASE_URL]
         errors: dict[str, str] = {}
         if user_input is not None:
-            credentials = _credentials(auth_type, user_input)
+            credentials = sign_in.credentials(user_input)
             base_url = _base_url(user_input, current_url) if with_url else current_url
-            phone_ids, error = await self._async_test(credentials, base_url)
+            phone_ids, error = await self._async_test(sign_in, credentials, base_url)
             if error is None:
                 if not self._same_account(entry, credentials, phone_ids):
                     return self.async_abort(reason="wrong_account")
-                data = {**_credential_data(credentials), CONF_BASE_URL: base_url}
+                data = {**sign_in.entry_data(credentials), CONF_BASE_URL: base_url}
                 return self.async_update_reload_and_abort(
                     entry, unique_id=credentials.fingerprint, data_updates=data
                 )
             errors["base"] = error
-        fields = _credential_fields(auth_type, entry.data)
+        fields = _credential_fields(sign_in, entry.data)
         if with_url:
             fields |= _advanced(current_url)
         return self.async_show_form(
             step_id=step_id,
             data_schema=vol.Schema(fields),
             errors=errors,
-            description_placeholders={
-                "dashboard_url": DASHBOARD_URL,
-                "name": entry.title,
-            },
+            description_placeholders={"dashboard_url": sign_in.portal_url, "name": entry.title},
         )
 
     def _same_account(
-        self, entry: ConfigEntry, credentials: Credentials, phone_ids: set[str]
+        self, entry: ConfigEntry, credentials: AnyCredentials, phone_ids: set[str]
     ) -> bool:
-        """Same credentials, or new ones that see at least one of the entry's phones.
+        """Same credentials (same login), or new ones that see one of the entry's phones.
 
-        A new API key has a new fingerprint: the phones tell whether it is the same account.
+        A new SMSMobileAPI key has a new fingerprint: the phones tell whether it is the same
+        account. A CALLR login is the account: another login is another account.
         """
         if credentials.fingerprint == entry.unique_id:
             return True
-        known = _entry_phone_ids(self, entry)
-        return bool(known & phone_ids)
+        return bool(_entry_phone_ids(self, entry) & phone_ids)
 
     def _abort_if_phones_configured(self, phone_ids: set[str]) -> None:
         """The same account through other credentials (say OAuth2 after an API key) is a dupe."""
@@ -283,18 +226,19 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 raise AbortFlow("already_configured")
 
     async def _async_test(
-        self, credentials: Credentials, base_url: str
+        self, sign_in: SignIn, credentials: AnyCredentials, base_url: str
     ) -> tuple[set[str], str | None]:
         """Try the credentials; return the account's phone ids and an error key or None."""
         if (error := url_error(base_url)) is not None:
             return set(), error
-        client = SmsMobileApiClient(
-            async_get_clientsession(self.hass), credentials, base_url=base_url
-        )
+        client = sign_in.make_client(async_get_clientsession(self.hass), credentials, base_url)
+        phone_ids: set[str] = set()
         try:
-            phones = await client.get_phones()
-            # The SMS endpoints may refuse a key with HTTP 200 and an error in the body.
-            await client.get_received_sms(after=dt_util.utcnow())
+            if (phones := feature(client, Capability.PHONES)) is not None:
+                listed = await phones.get_phones()
+                phone_ids = {phone.phone_id for phone in listed.phones}
+            # A real request on a short window: some services refuse a key with HTTP 200.
+            await client.get_received_sms(after=dt_util.utcnow() - _TEST_WINDOW)
         except SmsGatewayAuthenticationError:
             return set(), "invalid_auth"
         except SmsGatewaySubscriptionExpiredError:
@@ -304,7 +248,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 - any surprise becomes the "unknown" error, logged
             LOGGER.exception("Unexpected error while testing the credentials")
             return set(), "unknown"
-        return {phone.phone_id for phone in phones.phones}, None
+        return phone_ids, None
 
 
 def _entry_phone_ids(flow: ConfigFlow, entry: ConfigEntry) -> set[str]:

@@ -17,9 +17,12 @@ SECTION_ADVANCED: Final = "advanced"
 
 AUTH_API_KEY: Final = "api_key"
 AUTH_OAUTH2: Final = "oauth2"
+METHOD_CALLR: Final = "callr"
 PROVIDER_SMSMOBILEAPI: Final = "smsmobileapi"
+PROVIDER_CALLR: Final = "callr"
 
 DASHBOARD_URL: Final = "https://smsmobileapi.com/"
+CALLR_PORTAL_URL: Final = "https://app.callr.com/"
 
 # Polling. Received SMS are cheap (incremental); phones and call logs change slowly.
 SMS_SCAN_INTERVAL: Final = timedelta(seconds=60)
@@ -36,6 +39,8 @@ MISSED_CALLS_POLL_LIMIT: Final = 100
 
 # Options.
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - an option key, not a secret
+# The sender of SMS (CALLR): a name of at most 11 characters, an E.164 number, or empty.
+CONF_SENDER: Final = "sender"
 # A field of the options form (never stored): the secret is never shown, so removing it is asked.
 CONF_REMOVE_WEBHOOK_SECRET: Final = "remove_webhook_secret"  # noqa: S105
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, override
@@ -17,6 +17,7 @@ from .api import (
     Call,
     CallType,
     Capability,
+    MessageStatusEvent,
     Phone,
     ReceivedSms,
     SmsGateway,
@@ -58,8 +59,8 @@ if TYPE_CHECKING:
 
 type SmsMobileApiConfigEntry = ConfigEntry[SmsMobileApiRuntimeData]
 
-# Missed calls are kept this long to count today's in any time zone.
-_RECENT_CALLS_WINDOW = timedelta(hours=48)
+# Missed calls and received SMS are kept this long to count today's in any time zone.
+_RECENT_WINDOW = timedelta(hours=48)
 
 
 @dataclass(slots=True)
@@ -81,15 +82,22 @@ class SmsMobileApiData:
     unread_count: int | None = None
     recent_missed_calls: tuple[Call, ...] = ()
     last_calls: Mapping[CallType, Call] = field(default_factory=dict)
+    # When each SMS of the last two days was received.
+    recent_sms_times: tuple[datetime, ...] = ()
+    last_delivery: MessageStatusEvent | None = None
 
     def missed_calls_on(self, day: datetime) -> int:
         """Count the missed calls of the local calendar day of ``day``."""
-        local_day = dt_util.as_local(day).date()
-        return sum(
-            1
-            for call in self.recent_missed_calls
-            if dt_util.as_local(call.call_at).date() == local_day
-        )
+        return _on_day(day, (call.call_at for call in self.recent_missed_calls))
+
+    def sms_received_on(self, day: datetime) -> int:
+        """Count the SMS received on the local calendar day of ``day``."""
+        return _on_day(day, self.recent_sms_times)
+
+
+def _on_day(day: datetime, times: Iterable[datetime]) -> int:
+    local_day = dt_util.as_local(day).date()
+    return sum(1 for at in times if dt_util.as_local(at).date() == local_day)
 
 
 class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
@@ -133,6 +141,8 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._phones: dict[str, Phone] = {}
         self._last_sms: ReceivedSms | None = None
         self._recent_missed: dict[str, Call] = {}
+        self._recent_sms: dict[str, datetime] = {}
+        self._last_delivery: MessageStatusEvent | None = None
         self._last_calls: dict[CallType, Call] = {}
 
     @override
@@ -200,12 +210,20 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 sorted(self._recent_missed.values(), key=lambda call: call.call_at, reverse=True)
             ),
             last_calls=dict(self._last_calls),
+            recent_sms_times=tuple(self._recent_sms.values()),
+            last_delivery=self._last_delivery,
         )
 
     @callback
     def async_push_sms(self, sms: ReceivedSms) -> None:
         """An SMS came by webhook: show it now, without moving the polling schedule."""
         self._note_sms(sms, new=True)
+        self._publish()
+
+    @callback
+    def async_push_status(self, status: MessageStatusEvent) -> None:
+        """What became of a message we sent: show it now."""
+        self._last_delivery = status
         self._publish()
 
     @callback
@@ -234,11 +252,14 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self.inbox.ledger.prune(now)
 
     def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
-        """Keep the newest SMS; a new one is also unread."""
+        """Keep the newest SMS and those of the last two days; a new one is also unread."""
         if new and self._unread is not None:
             self._unread.add(sms.guid)
         if self._last_sms is None or sms.received_at >= self._last_sms.received_at:
             self._last_sms = sms
+        self._recent_sms[sms.guid] = sms.received_at
+        limit = dt_util.utcnow() - _RECENT_WINDOW
+        self._recent_sms = {guid: at for guid, at in self._recent_sms.items() if at >= limit}
 
     async def _poll_phones(self) -> None:
         if (gateway := feature(self.client, Capability.PHONES)) is None:
@@ -286,7 +307,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._recent_missed = {
             key: call
             for key, call in self._recent_missed.items()
-            if now - call.call_at <= _RECENT_CALLS_WINDOW
+            if now - call.call_at <= _RECENT_WINDOW
         }
 
     @callback

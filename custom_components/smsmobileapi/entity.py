@@ -11,9 +11,10 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Phone
-from .const import DASHBOARD_URL, DOMAIN
+from .const import DOMAIN
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
 from .identifiers import account_identifier, phone_identifier, recipient_identifier
+from .providers import sign_in_of
 
 MANUFACTURER = "SMSMobileAPI"
 
@@ -46,13 +47,14 @@ class AccountEntity(SmsMobileApiEntity):
         self.entity_description = description
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        sign_in = sign_in_of(entry.data)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, account_identifier(entry.entry_id))},
             name=entry.title,
-            manufacturer=MANUFACTURER,
-            model="SMS gateway account",
+            manufacturer=sign_in.title,
+            model=sign_in.model,
             entry_type=DeviceEntryType.SERVICE,
-            configuration_url=DASHBOARD_URL,
+            configuration_url=sign_in.portal_url,
         )
 
 
@@ -119,7 +121,7 @@ class RecipientEntity(Entity):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, recipient_identifier(subentry.subentry_id))},
             name=subentry.title,
-            manufacturer=MANUFACTURER,
+            manufacturer=sign_in_of(entry.data).title,
             model="Recipient",
             entry_type=DeviceEntryType.SERVICE,
         )

@@ -80,10 +80,14 @@ class _LedgerStore(Store[dict[str, Any]]):
 class Inbox:
     """The exactly-once gate of one config entry."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Prepare the ledger of ``entry_id``; ``async_load`` reads what was saved."""
+    def __init__(self, hass: HomeAssistant, entry_id: str, provider: str) -> None:
+        """Prepare the ledger of ``entry_id``; ``async_load`` reads what was saved.
+
+        ``provider`` is told in every event (``smsmobileapi`` or ``callr``).
+        """
         self.hass = hass
         self.entry_id = entry_id
+        self.provider = provider
         self.ledger = self._new_ledger()
         # When the first sync ended: None until then (items are recorded, never fired).
         self.synced_at: datetime | None = None
@@ -196,6 +200,7 @@ class Inbox:
                 "source": source,
                 "delayed": self._delayed(sms.received_at),
                 "verified": verified,
+                "provider": self.provider,
             }
             self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data)
             self._dispatch("sms", "received", sms.phone_id, data)
@@ -222,6 +227,7 @@ class Inbox:
                 "source": source,
                 "delayed": self._delayed(call.call_at),
                 "verified": verified,
+                "provider": self.provider,
             }
             self.hass.bus.async_fire(EVENT_CALL, data)
             self._dispatch("call", str(call.call_type), phone_id, data)
@@ -251,6 +257,7 @@ class Inbox:
                 "source": source,
                 "delayed": self._delayed(message.received_at),
                 "verified": verified,
+                "provider": self.provider,
             }
             self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data)
             self._dispatch("whatsapp", kind, None, data)
@@ -270,6 +277,7 @@ class Inbox:
                 "status": event.status,
                 "channel": event.channel,
                 "verified": verified,
+                "provider": self.provider,
             },
         )
 

@@ -26,6 +26,7 @@ from .sending import (
     OutgoingMessage,
     async_check_outgoing,
     async_send_message,
+    default_sender,
     default_sim,
     failure,
 )
@@ -128,6 +129,7 @@ class RecipientNotifyEntity(RecipientEntity, NotifyEntity):
             channel=Channel(data[CONF_CHANNEL]),
             phone_id=data.get(CONF_PHONE),
             sim=data.get(CONF_SIM) or default_sim(self._entry),
+            sender=default_sender(self._entry),
         )
         async_check_outgoing(self._entry, outgoing)
         outcomes = await async_send_message(self.hass, self._entry, [data[CONF_NUMBER]], outgoing)

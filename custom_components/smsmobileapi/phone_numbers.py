@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+import re
 
 import phonenumbers
 
@@ -60,6 +61,23 @@ def _type_names() -> dict[int, str]:
         for name, value in vars(phonenumbers.PhoneNumberType).items()
         if name.isupper() and isinstance(value, int)
     }
+
+
+_SENDER_NAME = re.compile(r"[A-Za-z0-9 _-]{1,11}")
+
+
+def is_valid_sender(sender: str) -> bool:
+    """Whether a text can be the sender (the ``from``) of an SMS.
+
+    An E.164 number, or at most 11 characters ``[A-Za-z0-9 _-]`` with at least one letter (a
+    name that is not only digits).
+    """
+    if sender.startswith("+"):
+        try:
+            return to_e164(sender) == sender
+        except InvalidPhoneNumberError:
+            return False
+    return bool(_SENDER_NAME.fullmatch(sender)) and any(char.isalpha() for char in sender)
 
 
 def same_number(first: str, second: str, default_region: str | None = None) -> bool:

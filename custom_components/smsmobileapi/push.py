@@ -79,6 +79,7 @@ class PushReceiver:
                 )
             case MessageStatusEvent():
                 runtime.inbox.receive_status(event, verified=verified)
+                runtime.coordinator.async_push_status(event)
             case IgnoredEvent():
                 pass
         return True

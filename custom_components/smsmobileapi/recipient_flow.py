@@ -21,9 +21,10 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .api import Capability
 from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM
 from .phone_numbers import InvalidPhoneNumberError, to_e164
-from .selectors import CHANNEL, SIM, TEL, TEXT
+from .selectors import SIM, TEL, TEXT, channel_selector
 from .sending import default_channel
 
 
@@ -68,15 +69,19 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             current = {**subentry.data, CONF_NAME: subentry.title}
             if CONF_SIM in current:
                 current[CONF_SIM] = str(current[CONF_SIM])
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_NAME): TEXT,
-                vol.Required(CONF_NUMBER): TEL,
-                vol.Required(CONF_CHANNEL, default=default_channel(entry).value): CHANNEL,
-                **self._phone_field(entry, subentry),
-                vol.Optional(CONF_SIM): SIM,
-            }
-        )
+        capabilities = entry.runtime_data.client.capabilities
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(CONF_NAME): TEXT,
+            vol.Required(CONF_NUMBER): TEL,
+            vol.Required(CONF_CHANNEL, default=default_channel(entry).value): channel_selector(
+                capabilities
+            ),
+        }
+        if Capability.PHONES in capabilities:
+            fields |= self._phone_field(entry, subentry)
+        if Capability.CHOOSE_SIM in capabilities:
+            fields[vol.Optional(CONF_SIM)] = SIM
+        schema = vol.Schema(fields)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, current),

@@ -16,20 +16,26 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import Channel
+from .api import Capability, sendable_channels
 from .const import CONF_CHANNEL, CONF_SIM, SIM_SLOTS
 
 PASSWORD: Final = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 TEXT: Final = TextSelector()
 URL: Final = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 TEL: Final = TextSelector(TextSelectorConfig(type=TextSelectorType.TEL))
-CHANNEL: Final = SelectSelector(
-    SelectSelectorConfig(
-        options=[channel.value for channel in Channel],
-        translation_key=CONF_CHANNEL,
-        mode=SelectSelectorMode.LIST,
+
+
+def channel_selector(capabilities: frozenset[Capability]) -> SelectSelector:
+    """A choice among the channels a provider can send on."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[channel.value for channel in sendable_channels(capabilities)],
+            translation_key=CONF_CHANNEL,
+            mode=SelectSelectorMode.LIST,
+        )
     )
-)
+
+
 SIM: Final = SelectSelector(
     SelectSelectorConfig(
         options=[str(slot) for slot in SIM_SLOTS],

@@ -24,9 +24,16 @@ from .api import (
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
     SmsGatewayError,
+    sendable_channels,
 )
 from .api.parsing import optional_int
-from .const import CONF_DEFAULT_CHANNEL, CONF_DEFAULT_SIM, MAX_PARALLEL_REQUESTS, SIM_SLOTS
+from .const import (
+    CONF_DEFAULT_CHANNEL,
+    CONF_DEFAULT_SIM,
+    CONF_SENDER,
+    MAX_PARALLEL_REQUESTS,
+    SIM_SLOTS,
+)
 from .devices import async_check_phone_connected
 from .errors import action_error, is_account_wide, validation_error
 from .phone_numbers import InvalidPhoneNumberError, to_e164
@@ -37,11 +44,6 @@ if TYPE_CHECKING:
 STATUS_QUEUED: Final = "queued"
 STATUS_SCHEDULED: Final = "scheduled"
 _NONE: Final = "-"
-_CHANNEL_NEEDS: Final = {
-    Channel.SMS: frozenset({Capability.SEND_SMS}),
-    Channel.WHATSAPP: frozenset({Capability.SEND_WHATSAPP}),
-    Channel.SMS_WHATSAPP: frozenset({Capability.SEND_SMS, Capability.SEND_WHATSAPP}),
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +58,19 @@ class OutgoingMessage:
     shorten_urls: bool = False
     encrypt: bool = False
     media_url: str | None = None
+    sender: str | None = None
+
+    def options(self) -> dict[str, tuple[bool, Capability]]:
+        """Each option beyond a plain SMS: whether it is used, and what it needs."""
+        return {
+            "phone": (self.phone_id is not None, Capability.PHONES),
+            "sim": (self.sim is not None, Capability.CHOOSE_SIM),
+            "schedule": (self.schedule_at is not None, Capability.SCHEDULE),
+            "shorten_urls": (self.shorten_urls, Capability.SHORTEN_URLS),
+            "encrypt": (self.encrypt, Capability.ENCRYPT),
+            "media_url": (self.media_url is not None, Capability.SEND_MEDIA),
+            "sender": (self.sender is not None, Capability.SENDER_ID),
+        }
 
 
 STATUS_FAILED: Final = "failed"
@@ -73,6 +88,8 @@ class Outcome:
     status: str
     guid: str | None = None
     error: str | None = None
+    # How many parts the provider bills, when it says.
+    parts: int | None = None
 
     @property
     def sent(self) -> bool:
@@ -86,6 +103,13 @@ def default_channel(entry: SmsMobileApiConfigEntry) -> Channel:
         return Channel(entry.options.get(CONF_DEFAULT_CHANNEL, Channel.SMS))
     except ValueError:
         return Channel.SMS
+
+
+def default_sender(entry: SmsMobileApiConfigEntry) -> str | None:
+    """The sender of the entry's options, when its provider takes one (None: the provider's)."""
+    if Capability.SENDER_ID not in entry.runtime_data.client.capabilities:
+        return None
+    return str(entry.options.get(CONF_SENDER) or "").strip() or None
 
 
 def default_sim(entry: SmsMobileApiConfigEntry) -> int | None:
@@ -129,10 +153,7 @@ def async_check_outgoing(entry: SmsMobileApiConfigEntry, outgoing: OutgoingMessa
         raise validation_error(
             "message_too_long", length=str(len(outgoing.text)), maximum=str(maximum)
         )
-    if not _CHANNEL_NEEDS[outgoing.channel] <= entry.runtime_data.client.capabilities:
-        raise validation_error(
-            "channel_not_supported", channel=outgoing.channel.value, title=entry.title
-        )
+    _check_capabilities(entry, outgoing)
     if outgoing.media_url is not None:
         if outgoing.channel is Channel.SMS:
             raise validation_error("media_url_needs_whatsapp")
@@ -145,6 +166,18 @@ def async_check_outgoing(entry: SmsMobileApiConfigEntry, outgoing: OutgoingMessa
         )
     if outgoing.phone_id is not None:
         async_check_phone_connected(entry, outgoing.phone_id)
+
+
+def _check_capabilities(entry: SmsMobileApiConfigEntry, outgoing: OutgoingMessage) -> None:
+    """Refuse a channel or an option the entry's provider does not offer."""
+    capabilities = entry.runtime_data.client.capabilities
+    if outgoing.channel not in sendable_channels(capabilities):
+        raise validation_error(
+            "channel_not_supported", channel=outgoing.channel.value, title=entry.title
+        )
+    for option, (used, needs) in outgoing.options().items():
+        if used and needs not in capabilities:
+            raise validation_error("option_not_supported", option=option, title=entry.title)
 
 
 async def async_send_message(
@@ -178,6 +211,7 @@ async def async_send_message(
                     shorten_urls=outgoing.shorten_urls,
                     encrypt=outgoing.encrypt,
                     media_url=outgoing.media_url,
+                    sender=outgoing.sender,
                 )
             except SmsGatewayError as err:
                 if is_account_wide(err):
@@ -185,7 +219,7 @@ async def async_send_message(
                 if isinstance(err, SmsGatewayAuthenticationError):
                     entry.async_start_reauth(hass)
                 return _failed(recipient, err)
-            return Outcome(recipient, status, guid=result.guid)
+            return Outcome(recipient, status, guid=result.guid, parts=result.parts)
 
     return list(await asyncio.gather(*(_send(recipient) for recipient in recipients)))
 

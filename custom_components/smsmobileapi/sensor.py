@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,6 +26,9 @@ from .entity import AccountEntity, PhoneEntity, async_add_phone_entities
 
 # Coordinator-driven: no request is made per entity.
 PARALLEL_UPDATES = 0
+
+# What the providers report of a message we sent (CALLR adds delivered to the handset).
+DELIVERY_STATUSES: Final = ("queued", "sent", "delivered", "failed")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +94,29 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
             else None
         ),
         capability=Capability.RECEIVE_SMS,
+    ),
+    AccountSensorDescription(
+        key="sms_received_today",
+        translation_key="sms_received_today",
+        value_fn=lambda data: data.sms_received_on(dt_util.utcnow()),
+        capability=Capability.RECEIVE_SMS,
+    ),
+    AccountSensorDescription(
+        key="last_delivery_status",
+        translation_key="last_delivery_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DELIVERY_STATUSES),
+        value_fn=lambda data: (
+            status.status
+            if (status := data.last_delivery) and status.status in DELIVERY_STATUSES
+            else None
+        ),
+        attributes_fn=lambda data: (
+            {"guid": status.guid, "channel": status.channel}
+            if (status := data.last_delivery)
+            else None
+        ),
+        capability=Capability.SEND_SMS,
     ),
     AccountSensorDescription(
         key="missed_calls_today",

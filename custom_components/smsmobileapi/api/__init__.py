@@ -51,6 +51,7 @@ from .gateway import (
     WhatsAppChecker,
     WhatsAppInbox,
     feature,
+    sendable_channels,
 )
 from .models import (
     AccessToken,
@@ -147,4 +148,5 @@ __all__ = [
     "WhatsAppEvent",
     "WhatsAppInbox",
     "feature",
+    "sendable_channels",
 ]

@@ -257,6 +257,18 @@ class PhoneSentLog(Protocol):
         """List SMS sent from the phones themselves."""
 
 
+_CHANNEL_NEEDS: Final = {
+    Channel.SMS: frozenset({Capability.SEND_SMS}),
+    Channel.WHATSAPP: frozenset({Capability.SEND_WHATSAPP}),
+    Channel.SMS_WHATSAPP: frozenset({Capability.SEND_SMS, Capability.SEND_WHATSAPP}),
+}
+
+
+def sendable_channels(capabilities: frozenset[Capability]) -> list[Channel]:
+    """The channels a provider with these capabilities can send on."""
+    return [channel for channel, needs in _CHANNEL_NEEDS.items() if needs <= capabilities]
+
+
 _KINDS: Final[dict[Capability, type]] = {
     Capability.RECEIVE_WHATSAPP: WhatsAppInbox,
     Capability.CHECK_WHATSAPP: WhatsAppChecker,

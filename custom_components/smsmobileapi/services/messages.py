@@ -19,6 +19,7 @@ from ..sending import (
     async_check_outgoing,
     async_send_message,
     default_channel,
+    default_sender,
     default_sim,
     failure,
     normalize_recipients,
@@ -36,6 +37,7 @@ from .schemas import (
     ATTR_PHONE,
     ATTR_RECIPIENTS,
     ATTR_SCHEDULE,
+    ATTR_SENDER,
     ATTR_SHORTEN_URLS,
     ATTR_SIM,
 )
@@ -60,6 +62,7 @@ async def async_send(call: ServiceCall) -> ServiceResponse:
         shorten_urls=data[ATTR_SHORTEN_URLS],
         encrypt=data[ATTR_ENCRYPT],
         media_url=data.get(ATTR_MEDIA_URL),
+        sender=data.get(ATTR_SENDER) or default_sender(entry),
     )
     async_check_outgoing(entry, outgoing)
     recipients = normalize_recipients(hass, data[ATTR_RECIPIENTS])
@@ -81,6 +84,8 @@ def _outcome_json(outcome: Outcome) -> JsonObjectType:
     }
     if outcome.error is not None:
         response["error"] = outcome.error
+    if outcome.parts is not None:
+        response["parts"] = outcome.parts
     return response
 
 

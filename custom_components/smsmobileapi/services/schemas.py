@@ -26,6 +26,7 @@ from ..api import (
 )
 from ..const import MAX_RECIPIENTS, SIM_SLOTS
 from ..errors import validation_error
+from ..phone_numbers import is_valid_sender
 
 ATTR_RECIPIENTS: Final = "recipients"
 ATTR_MESSAGE: Final = "message"
@@ -36,6 +37,7 @@ ATTR_SCHEDULE: Final = "schedule"
 ATTR_SHORTEN_URLS: Final = "shorten_urls"
 ATTR_ENCRYPT: Final = "encrypt"
 ATTR_MEDIA_URL: Final = "media_url"
+ATTR_SENDER: Final = "sender"
 ATTR_GUID: Final = "guid"
 ATTR_ALIAS: Final = "alias"
 ATTR_DATE_START: Final = "date_start"
@@ -95,6 +97,14 @@ def _bounded_recipients(recipients: list[str]) -> list[str]:
     return recipients
 
 
+def _sender(sender: str) -> str:
+    """A sender name (at most 11 letters, digits, spaces, - or _) or an E.164 number."""
+    sender = sender.strip()
+    if not is_valid_sender(sender):
+        raise validation_error("invalid_sender", sender=sender)
+    return sender
+
+
 def _one_message_or_period(data: dict[str, Any]) -> dict[str, Any]:
     """Deleting takes one message, or a period (a start and an optional end), never both."""
     has_dates = ATTR_DATE_START in data or ATTR_DATE_END in data
@@ -140,6 +150,7 @@ SEND_MESSAGE: Final = vol.Schema(
         vol.Optional(ATTR_SHORTEN_URLS, default=False): cv.boolean,
         vol.Optional(ATTR_ENCRYPT, default=False): cv.boolean,
         vol.Optional(ATTR_MEDIA_URL): cv.string,
+        vol.Optional(ATTR_SENDER): vol.All(cv.string, _sender),
     }
 )
 RESEND_MESSAGE: Final = vol.Schema({_ENTRY_ID: cv.string, vol.Required(ATTR_GUID): cv.string})

@@ -1,0 +1,148 @@
+"""The ways to sign in (SMSMobileAPI by API key or OAuth2 client, CALLR by login) and their clients.
+
+A config entry's data says which provider and credentials it holds; this module turns them into
+the provider's client. Everything after that is chosen by the client's capabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import aiohttp
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
+
+from .api import (
+    CALLR_DEFAULT_BASE_URL,
+    DEFAULT_BASE_URL,
+    ApiKeyCredentials,
+    CallrClient,
+    CallrCredentials,
+    Capability,
+    OAuth2Credentials,
+    SmsGateway,
+    SmsMobileApiClient,
+)
+from .const import (
+    AUTH_API_KEY,
+    AUTH_OAUTH2,
+    CALLR_PORTAL_URL,
+    CONF_AUTH_TYPE,
+    CONF_BASE_URL,
+    CONF_PROVIDER,
+    DASHBOARD_URL,
+    METHOD_CALLR,
+    PROVIDER_CALLR,
+    PROVIDER_SMSMOBILEAPI,
+)
+
+type AnyCredentials = ApiKeyCredentials | OAuth2Credentials | CallrCredentials
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignIn:
+    """One way to sign in: its config-flow step, provider, fields and client."""
+
+    step_id: str
+    provider: str
+    title: str
+    default_base_url: str
+    # What the user types (the first one is shown again, prefilled, when asked again).
+    fields: tuple[str, ...]
+    secret_fields: tuple[str, ...]
+    capabilities: frozenset[Capability]
+    # Where the account is managed (the device's configuration URL, the forms' links).
+    portal_url: str
+    model: str
+    make_credentials: Callable[[Mapping[str, str]], AnyCredentials]
+    make_client: Callable[[aiohttp.ClientSession, Any, str], SmsGateway]
+
+    def credentials(self, data: Mapping[str, Any]) -> AnyCredentials:
+        """The credentials typed in a form (or stored in an entry), trimmed."""
+        return self.make_credentials({key: str(data[key]).strip() for key in self.fields})
+
+    def entry_data(self, credentials: AnyCredentials) -> dict[str, str]:
+        """What an entry stores of these credentials (with the provider)."""
+        data = {CONF_PROVIDER: self.provider}
+        if self.provider == PROVIDER_SMSMOBILEAPI:
+            data[CONF_AUTH_TYPE] = self.step_id
+        return data | {key: getattr(credentials, _ATTRIBUTES[key]) for key in self.fields}
+
+
+_ATTRIBUTES: Final = {
+    CONF_API_KEY: "api_key",
+    CONF_CLIENT_ID: "client_id",
+    CONF_CLIENT_SECRET: "client_secret",
+    CONF_USERNAME: "username",
+    CONF_PASSWORD: "password",
+}
+
+SIGN_INS: Final = {
+    AUTH_API_KEY: SignIn(
+        step_id=AUTH_API_KEY,
+        provider=PROVIDER_SMSMOBILEAPI,
+        title="SMSMobileAPI",
+        default_base_url=DEFAULT_BASE_URL,
+        fields=(CONF_API_KEY,),
+        secret_fields=(CONF_API_KEY,),
+        capabilities=SmsMobileApiClient.capabilities,
+        portal_url=DASHBOARD_URL,
+        model="SMS gateway account",
+        make_credentials=lambda data: ApiKeyCredentials(data[CONF_API_KEY]),
+        make_client=lambda session, credentials, url: SmsMobileApiClient(
+            session, credentials, base_url=url
+        ),
+    ),
+    AUTH_OAUTH2: SignIn(
+        step_id=AUTH_OAUTH2,
+        provider=PROVIDER_SMSMOBILEAPI,
+        title="SMSMobileAPI",
+        default_base_url=DEFAULT_BASE_URL,
+        fields=(CONF_CLIENT_ID, CONF_CLIENT_SECRET),
+        secret_fields=(CONF_CLIENT_SECRET,),
+        capabilities=SmsMobileApiClient.capabilities,
+        portal_url=DASHBOARD_URL,
+        model="SMS gateway account",
+        make_credentials=lambda data: OAuth2Credentials(
+            data[CONF_CLIENT_ID], data[CONF_CLIENT_SECRET]
+        ),
+        make_client=lambda session, credentials, url: SmsMobileApiClient(
+            session, credentials, base_url=url
+        ),
+    ),
+    METHOD_CALLR: SignIn(
+        step_id=METHOD_CALLR,
+        provider=PROVIDER_CALLR,
+        title="CALLR",
+        default_base_url=CALLR_DEFAULT_BASE_URL,
+        fields=(CONF_USERNAME, CONF_PASSWORD),
+        secret_fields=(CONF_PASSWORD,),
+        capabilities=CallrClient.capabilities,
+        portal_url=CALLR_PORTAL_URL,
+        model="CALLR account",
+        make_credentials=lambda data: CallrCredentials(data[CONF_USERNAME], data[CONF_PASSWORD]),
+        make_client=lambda session, credentials, url: CallrClient(
+            session, credentials, base_url=url
+        ),
+    ),
+}
+
+
+def sign_in_of(data: Mapping[str, Any]) -> SignIn:
+    """How an entry signs in, from its data."""
+    if data.get(CONF_PROVIDER) == PROVIDER_CALLR:
+        return SIGN_INS[METHOD_CALLR]
+    return SIGN_INS[data.get(CONF_AUTH_TYPE, AUTH_API_KEY)]
+
+
+def create_client(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> SmsGateway:
+    """The client of an entry's provider, with its stored credentials and server."""
+    sign_in = sign_in_of(data)
+    return sign_in.make_client(session, sign_in.credentials(data), data[CONF_BASE_URL])
