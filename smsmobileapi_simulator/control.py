@@ -14,7 +14,7 @@ from typing import get_args
 from aiohttp import web
 
 from . import timefmt
-from .faults import FAULT_KINDS, Fault
+from .faults import CONTENT_ENCODINGS, FAULT_KINDS, Fault
 from .state import (
     Account,
     BatteryFormat,
@@ -324,6 +324,10 @@ def fault_from_payload(payload: Payload) -> Fault:
     kind = FAULT_KINDS.get(payload.text("kind"))
     if kind is None:
         raise ControlError(f"kind must be one of {sorted(FAULT_KINDS)}")
+    encoding_name = payload.opt_text("content_encoding")
+    encoding = None if encoding_name is None else CONTENT_ENCODINGS.get(encoding_name)
+    if encoding_name is not None and encoding is None:
+        raise ControlError(f"content_encoding must be one of {sorted(CONTENT_ENCODINGS)}")
     defaults = Fault(kind)
     try:
         return Fault(
@@ -338,6 +342,8 @@ def fault_from_payload(payload: Payload) -> Fault:
             delay=_or(payload.opt_float("delay"), defaults.delay),
             chunk_size=_or(payload.opt_int("chunk_size"), defaults.chunk_size),
             chunk_delay=_or(payload.opt_float("chunk_delay"), defaults.chunk_delay),
+            size=_or(payload.opt_int("size"), defaults.size),
+            content_encoding=encoding,
         )
     except ValueError as err:
         raise ControlError(str(err)) from err

@@ -94,6 +94,12 @@ async def test_faults_routes(api: Api, state: SimulatorState, account: Account) 
     await _control(api, "POST", "/_sim/fault", {"kind": "status", "status": 503, "probability": 1})
     assert state.faults.faults[0].times == 1
     assert (await _control(api, "POST", "/_sim/fault", {"kind": "nope"})).status == 400
+    await _control(
+        api, "POST", "/_sim/fault", {"kind": "oversized", "size": 9, "content_encoding": "gzip"}
+    )
+    assert (state.faults.faults[1].size, state.faults.faults[1].content_encoding) == (9, "gzip")
+    bad_encoding = {"kind": "status", "content_encoding": "br"}
+    assert (await _control(api, "POST", "/_sim/fault", bad_encoding)).status == 400
     assert (
         await _control(api, "POST", "/_sim/fault", {"kind": "status", "times": 0})
     ).status == 400

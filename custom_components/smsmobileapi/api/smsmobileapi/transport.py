@@ -19,6 +19,7 @@ from yarl import URL
 from ..exceptions import (
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
+    SmsGatewayError,
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
@@ -28,6 +29,9 @@ from .oauth import TOKEN_PATH, TokenCache
 
 _LOGGER = logging.getLogger(__name__)
 _REDACTED: Final = "**REDACTED**"
+
+# aiohttp errors raised before any connection was made: the request certainly never left.
+_NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.InvalidURL)
 
 type Params = Mapping[str, str | int | None]
 type Method = Literal["GET", "POST"]
@@ -118,6 +122,10 @@ class Transport:
     ) -> Mapping[str, Any]:
         url = self._base_url.join(URL(path))
         query, form = (fields, None) if method == "GET" else ({}, fields)
+        # aiohttp's errors carry the full URL (the API key is in its query): none of them may
+        # become the cause or the context of our exception, so each one is turned into a
+        # failure here and raised only once its ``except`` block is over.
+        failure: SmsGatewayError
         try:
             async with (
                 asyncio.timeout(self._timeout),
@@ -132,16 +140,17 @@ class Transport:
                 text = await response.text(errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-        except TimeoutError as err:
-            raise SmsGatewayTimeoutError(f"Timeout while requesting /{path}") from err
+            return raise_for_answer(path, status, text, retry_after, self.scrub)
+        except TimeoutError:
+            failure = SmsGatewayTimeoutError(f"Timeout while requesting /{path}")
         except aiohttp.ClientError as err:
-            raise SmsGatewayConnectionError(
+            failure = SmsGatewayConnectionError(
                 f"Error while requesting /{path}: {type(err).__name__}",
-                request_sent=not isinstance(err, aiohttp.ClientConnectorError),
-            ) from err
-        return raise_for_answer(path, status, text, retry_after, self._scrub)
+                request_sent=not isinstance(err, _NOT_SENT),
+            )
+        raise failure
 
-    def _scrub(self, text: str) -> str:
+    def scrub(self, text: str) -> str:
         """Remove every credential from a text that came from the service."""
         secrets = [*self._credentials.secrets]
         if self._tokens is not None and self._tokens.current is not None:
