@@ -20,6 +20,7 @@ from ..exceptions import (
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
     SmsGatewayError,
+    SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
@@ -135,8 +136,17 @@ class Transport:
                     params=query,
                     data=form,
                     headers={"Accept": "application/json", **headers},
+                    # A redirect would send the form (key, message, client secret) elsewhere.
+                    allow_redirects=False,
                 ) as response,
             ):
+                if 300 <= response.status < 400:
+                    raise SmsGatewayInvalidResponseError(
+                        f"/{path} answered with a redirect (HTTP {response.status}), "
+                        "which is not followed",
+                        code="redirect",
+                        status=response.status,
+                    )
                 text = await response.text(errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
