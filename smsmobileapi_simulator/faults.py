@@ -63,7 +63,8 @@ class Fault:
         times: how many requests it hits before it is used up; ``None`` for no limit.
         probability: chance that a matching request is hit (use a seeded plan for soaks).
         status: HTTP status for ``status`` (default 500) and ``html`` (default 502).
-        body: body for ``status``; default the documented ``server_error`` JSON.
+        body: body for ``status``, encoded as UTF-8 (lone surrogates U+DC80 to U+DCFF stand
+            for the bytes 0x80 to 0xFF); default the documented ``server_error`` JSON.
         content_type: content type of ``body``.
         retry_after: ``Retry-After`` seconds of ``rate_limit``.
         delay: seconds ``timeout`` waits before answering normally.
@@ -156,7 +157,8 @@ class Fault:
         if self.body is None:
             payload = {"success": False, "error": "server_error", "detail": "Simulated failure"}
             return json_reply(payload, status=status)
-        return Reply(status, self.body.encode(), self.content_type)
+        # surrogateescape: a test can serve bytes that are not UTF-8 (U+DCFF is 0xFF).
+        return Reply(status, self.body.encode("utf-8", "surrogateescape"), self.content_type)
 
 
 @dataclass(slots=True)

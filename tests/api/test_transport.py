@@ -3,12 +3,14 @@
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 import logging
+from typing import Literal
 
 from aiohttp import web
 import pytest
 
 from custom_components.smsmobileapi.api import (
     OAuth2Credentials,
+    ReceivedSms,
     SmsGatewayConnectionError,
     SmsGatewayError,
     SmsGatewayInvalidResponseError,
@@ -16,7 +18,9 @@ from custom_components.smsmobileapi.api import (
 )
 from smsmobileapi_simulator import Fault
 
-from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET, Sim, assert_no_secret
+from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET, NOW, Sim, assert_no_secret
+
+MIB = 1024 * 1024
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -164,3 +168,103 @@ async def test_token_request_not_redirected(
         await client.get_received_sms()
 
     assert other_host.received == []
+
+
+# --- bounded bodies ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip", "deflate"])
+async def test_body_over_the_cap(
+    client: SmsMobileApiClient, sim: Sim, encoding: Literal["gzip", "deflate"] | None
+) -> None:
+    """Past 4 MiB (decompressed) an answer is invalid, however small it was on the wire.
+
+    Plain, the declared length refuses it unread; compressed, reading stops at the cap.
+    """
+    sim.state.faults.add(
+        Fault(
+            "oversized", path="/gateway/mobile/list/", size=4 * MIB + 1, content_encoding=encoding
+        )
+    )
+
+    with pytest.raises(SmsGatewayInvalidResponseError) as caught:
+        await client.get_phones()
+
+    assert str(caught.value) == f"Answer from /gateway/mobile/list/ is longer than {4 * MIB} bytes"
+    assert (caught.value.code, caught.value.status) == ("invalid_response", 200)
+
+
+async def test_body_at_the_cap(client: SmsMobileApiClient, sim: Sim) -> None:
+    """An answer of exactly the cap is read."""
+    sim.state.faults.add(
+        Fault("oversized", path="/getsms/set-read/", size=4 * MIB, content_encoding="gzip")
+    )
+
+    await client.mark_read("abc")
+
+
+async def test_received_sms_list_has_a_larger_cap(client: SmsMobileApiClient, sim: Sim) -> None:
+    """The received-SMS list may be long (100 000 SMS are about 18 MiB): 64 MiB, then invalid.
+
+    A gzip bomb of 65 MiB (about 64 KiB on the wire) stops at the cap.
+    """
+    sim.state.faults.add(
+        Fault("oversized", path="/getsms/", size=20 * MIB, content_encoding="gzip")
+    )
+    assert await client.get_received_sms() == ()
+
+    sim.state.faults.add(
+        Fault("oversized", path="/getsms/", size=65 * MIB, content_encoding="gzip")
+    )
+    with pytest.raises(SmsGatewayInvalidResponseError, match=rf"longer than {64 * MIB} bytes$"):
+        await client.get_received_sms()
+
+
+# --- charsets --------------------------------------------------------------------------------
+
+_SMS_BODY = (
+    '{"result":{"error":"","sms":[{"guid":"G","number":"+1","message":"Café ✓",'
+    '"timestamp_unix":1790164800}]}}'
+)
+
+
+@pytest.mark.parametrize(
+    "charset", ["rot13", "base64", "idna", "undefined", "latin-1", "utf-16", "no-such-codec"]
+)
+async def test_any_charset_read_as_utf8(client: SmsMobileApiClient, sim: Sim, charset: str) -> None:
+    """JSON is UTF-8: the answer is decoded as such whatever charset it claims.
+
+    Some charsets name codecs that raise outside the client's exceptions (rot13 is no text
+    encoding, idna refuses ``errors="replace"``).
+    """
+    sim.state.faults.add(
+        Fault(
+            "status",
+            path="/getsms/",
+            status=200,
+            body=_SMS_BODY,
+            content_type=f"application/json; charset={charset}",
+        )
+    )
+
+    assert await client.get_received_sms() == (
+        ReceivedSms(guid="G", number="+1", message="Café ✓", received_at=NOW),
+    )
+
+
+async def test_bad_utf8_and_bom(client: SmsMobileApiClient, sim: Sim) -> None:
+    """A byte-order mark is skipped; bytes that are not UTF-8 become U+FFFD."""
+    body = "\ufeff" + _SMS_BODY.replace("Café", "Caf\udce9")
+    sim.state.faults.add(
+        Fault(
+            "status",
+            path="/getsms/",
+            status=200,
+            body=body,
+            content_type="application/json; charset=latin-1",
+        )
+    )
+
+    [sms] = await client.get_received_sms()
+
+    assert sms.message == "Caf\ufffd ✓"

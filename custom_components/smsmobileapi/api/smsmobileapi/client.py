@@ -39,6 +39,7 @@ from .const import (
     CALLS_SORT_FIELDS,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    MAX_LIST_RESPONSE_BYTES,
     MAX_MESSAGE_LENGTH,
     MISSED_CALLS_DEFAULT_LIMIT,
     MISSED_CALLS_MAX_LIMIT,
@@ -229,7 +230,7 @@ class SmsMobileApiClient:
         params: dict[str, str | int | None] = {"guid_message": guid, "keyword": keyword}
         if error is not None:
             params[error] = 1
-        body = await self._request("log/sent/sms/", params)
+        body = await self._request("log/sent/sms/", params, max_bytes=MAX_LIST_RESPONSE_BYTES)
         result = _result(body)
         rows = result.get("sms", result.get("messages", result.get("data")))
         return tuple(parse_sent_message(row) for row in as_list(rows, "sms"))
@@ -284,6 +285,7 @@ class SmsMobileApiClient:
                 "sIdentifiantPhone": phone_id,
                 "onlyunread": "yes" if unread_only else None,
             },
+            max_bytes=MAX_LIST_RESPONSE_BYTES,
         )
         return parse_sms_list(_result(body))
 

@@ -9,6 +9,13 @@ DEFAULT_TIMEOUT: Final = 30.0
 # The vendor's SDKs tag their requests with a ``from`` field; so do we.
 SOURCE_TAG: Final = "homeassistant"
 
+# Answers are read up to a cap, counted in decompressed bytes (a 255 KiB gzip body can hold
+# 256 MiB); past it the answer is an invalid response. A few MiB is plenty for every answer
+# but the lists without a documented limit: 100 000 received SMS are about 18 MiB (the
+# benchmarks' first sync), so those lists get room for about 350 000.
+MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+MAX_LIST_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
 # The docs give no maximum; a text this long is ten concatenated SMS, the most carriers join.
 MAX_MESSAGE_LENGTH: Final = 1600
 

@@ -25,6 +25,7 @@ from ..exceptions import (
 )
 from ..models import AccessToken
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
+from .const import MAX_RESPONSE_BYTES
 from .errors import raise_for_answer
 from .oauth import TOKEN_PATH, TokenCache
 
@@ -95,23 +96,35 @@ class Transport:
         return await self._send("POST", TOKEN_PATH, form, headers={})
 
     async def request(
-        self, path: str, params: Params, *, method: Method = "GET"
+        self,
+        path: str,
+        params: Params,
+        *,
+        method: Method = "GET",
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> Mapping[str, Any]:
-        """Authenticate and send one API request; on a rejected bearer token, renew it once."""
+        """Authenticate and send one API request; on a rejected bearer token, renew it once.
+
+        An answer longer than ``max_bytes`` (decompressed) is an invalid response.
+        """
         fields = {key: str(value) for key, value in params.items() if value is not None}
         fields["from"] = self._source
         if isinstance(self._credentials, ApiKeyCredentials):
             fields["apikey"] = self._credentials.api_key
-            return await self._send(method, path, fields, headers={})
+            return await self._send(method, path, fields, headers={}, max_bytes=max_bytes)
         tokens = self._token_cache()
         token = await tokens.get()
         try:
-            return await self._send(method, path, fields, headers=_bearer(token))
+            return await self._send(
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+            )
         except SmsGatewayAuthenticationError:
             tokens.discard(token)
             _LOGGER.debug("Access token rejected by %s, fetching a new one", path)
             token = await tokens.get()
-            return await self._send(method, path, fields, headers=_bearer(token))
+            return await self._send(
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+            )
 
     async def _send(
         self,
@@ -120,6 +133,7 @@ class Transport:
         fields: Mapping[str, str],
         *,
         headers: Mapping[str, str],
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> Mapping[str, Any]:
         url = self._base_url.join(URL(path))
         query, form = (fields, None) if method == "GET" else ({}, fields)
@@ -147,7 +161,10 @@ class Transport:
                         code="redirect",
                         status=response.status,
                     )
-                text = await response.text(errors="replace")
+                # JSON is UTF-8: decoded here, whatever charset the answer claims (some name
+                # codecs that raise, such as rot13 or idna).
+                raw = await _read_capped(response, path, max_bytes)
+                text = raw.decode("utf-8-sig", errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
             return raise_for_answer(path, status, text, retry_after, self.scrub)
@@ -169,6 +186,26 @@ class Transport:
             if secret:
                 text = text.replace(secret, _REDACTED)
         return text[:200]
+
+
+async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> bytes:
+    """The whole body, decompressed, unless it is longer than ``max_bytes``."""
+    declared = response.content_length
+    chunks: list[bytes] = []
+    size = 0
+    if declared is None or declared <= max_bytes:
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            chunks.append(chunk)
+        else:
+            return b"".join(chunks)
+    raise SmsGatewayInvalidResponseError(
+        f"Answer from /{path} is longer than {max_bytes} bytes",
+        code="invalid_response",
+        status=response.status,
+    )
 
 
 def _bearer(token: AccessToken) -> dict[str, str]:
