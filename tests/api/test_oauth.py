@@ -222,12 +222,21 @@ async def test_send_timeout_not_retried(
         ('{"access_token":"tok-abc","token_type":"Bearer"}', "tok-abc", 3600),
         ('{"access_token":"tok-abc","expires_in":"120"}', "tok-abc", 120),
         ('{"access_token":" tok-abc ","expires_in":0}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":-30}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":Infinity}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":86401}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":10000000000000000000}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":"99999999999999999999"}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":1e300}', "tok-abc", 86400),
     ],
 )
 async def test_token_lifetime(
     oauth_client: SmsMobileApiClient, sim: Sim, body: str, token: str, lifetime: int
 ) -> None:
-    """``expires_in`` as a number or a string; absent or zero means one hour."""
+    """``expires_in`` as a number or a string; absent, zero or negative means one hour.
+
+    A lifetime over a day is cut to a day: a huge one overflowed the expiry (OverflowError).
+    """
     sim.state.faults.add(Fault("status", path="/oauth2/token", status=200, body=body))
 
     assert await oauth_client.get_access_token() == AccessToken(
