@@ -1,6 +1,7 @@
 """Pure unit tests of the parsers: lenient readers of the service's JSON."""
 
 from datetime import UTC, datetime
+import json
 import math
 import re
 from typing import Any
@@ -19,6 +20,7 @@ from custom_components.smsmobileapi.api import (
 from custom_components.smsmobileapi.api.parsing import (
     as_list,
     as_object,
+    clean_text,
     from_unix,
     optional_bool,
     optional_int,
@@ -226,6 +228,32 @@ def test_optional_int(value: object, expected: int | None) -> None:
 def test_optional_str(value: object, expected: str | None) -> None:
     """A stripped string; numbers as text; empty, booleans and containers are None."""
     assert optional_str(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("Café 😀", "Café 😀"),
+        ("cut \ud83d", "cut \ufffd"),
+        ("\ude00 tail", "\ufffd tail"),
+        ("\ud83d\ude00", "\ufffd\ufffd"),
+        ("\udcff", "\ufffd"),
+    ],
+    ids=["ascii", "emoji", "high-half", "low-half", "unpaired-pair", "escaped-byte"],
+)
+def test_clean_text(text: str, expected: str) -> None:
+    """A lone surrogate becomes U+FFFD; the result always encodes as UTF-8."""
+    assert clean_text(text) == expected
+    clean_text(text).encode()
+
+
+def test_optional_str_cleans_lone_surrogates() -> None:
+    """A truncated emoji from a response (a lone half escaped in JSON) leaves as U+FFFD."""
+    data = json.loads('{"guid": "G\\ud83d", "text": " Hi \\ud83d "}')
+
+    assert optional_str(data["text"]) == "Hi \ufffd"
+    assert required_str(data, "guid", where="x") == "G\ufffd"
 
 
 def test_required_str() -> None:

@@ -367,3 +367,25 @@ async def test_pushed_by_simulator(
         received_at=NOW - timedelta(seconds=5),
         phone_id="phone-a" if webhook_format == "v2" else None,
     )
+
+
+# --- text from outside ------------------------------------------------------------------------
+
+
+def test_lone_surrogates_never_reach_an_event() -> None:
+    """A truncated emoji in a body or a header becomes U+FFFD in every text of the event."""
+    legacy = (
+        b'{"guid":"G\\ud83d","number":"+1","message":"Hi \\ud83d",'
+        b'"time_received":"2026-09-23 12:00:00"}'
+    )
+    event = parse_webhook({}, legacy)
+    assert isinstance(event, SmsReceivedEvent)
+    assert (event.sms.guid, event.sms.message) == ("G\ufffd", "Hi \ufffd")
+
+    body = _v2("whatsapp.received", {"guid": "W", "from": "+1", "contact_name": "\ud83d"}, id=None)
+    event = parse_webhook({HEADER_EVENT_ID: "evt-\udcff"}, body)
+    assert isinstance(event, WhatsAppEvent)
+    assert (event.event_id, event.name) == ("evt-\ufffd", "\ufffd")
+
+    ignored = parse_webhook({}, _v2("brand.new\ude00", {}))
+    assert ignored == IgnoredEvent(event_id="evt-1", event_type="brand.new\ufffd")

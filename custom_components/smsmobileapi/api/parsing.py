@@ -20,6 +20,9 @@ _MS_THRESHOLD = 100_000_000_000
 _COMPACT_TIME = re.compile(r"^\d{17}$")
 _DIGITS = re.compile(r"^\d+(\.\d+)?$")
 _MAX_DIGITS = 20
+# A lone surrogate (half of a truncated emoji, "\ud83d" in JSON) is not text: Home Assistant's
+# recorder and websocket cannot encode it. Every text from outside goes through ``clean_text``.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on", "online", "connected"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off", "offline", "disconnected", ""})
 
@@ -45,14 +48,19 @@ def as_list(value: object, where: str) -> Sequence[Any]:
     raise invalid(f"expected a list for '{where}'")
 
 
+def clean_text(text: str) -> str:
+    """Return a text with every lone surrogate replaced by U+FFFD (encodable as UTF-8)."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def optional_str(value: object) -> str | None:
-    """Return a stripped string, or None for null and empty values."""
+    """Return a stripped, clean string (see ``clean_text``), or None for null and empty values."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return value.strip() or None
+        return clean_text(value.strip()) or None
     return None
 
 

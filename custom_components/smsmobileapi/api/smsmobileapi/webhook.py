@@ -99,7 +99,7 @@ def parse_webhook(headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         raise WebhookPayloadError("body is not a JSON object")
     try:
         if "type" in payload and "data" in payload:
-            return _parse_v2(payload, _header(headers, HEADER_EVENT_ID))
+            return _parse_v2(payload, optional_str(_header(headers, HEADER_EVENT_ID)))
         return SmsReceivedEvent(event_id=None, sms=parse_received_sms(payload))
     except WebhookPayloadError:
         raise
