@@ -7,17 +7,21 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+import aiohttp
 from aiohttp import web
 import pytest
 
 from custom_components.smsmobileapi.api import (
+    ApiKeyCredentials,
     Call,
     CallEvent,
     CallType,
     IgnoredEvent,
     MessageStatusEvent,
     ReceivedSms,
+    SmsMobileApiClient,
     SmsReceivedEvent,
+    WebhookDelivery,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppEvent,
@@ -120,6 +124,22 @@ def test_verify_rejects(secret: str, body_suffix: bytes, now: datetime, message:
 def test_verify_missing_headers(headers: dict[str, str]) -> None:
     """Without a readable timestamp and a signature the request is rejected."""
     with pytest.raises(WebhookSignatureError, match=r"^missing signature headers$"):
+        verify_signature(SECRET, headers, b"{}", now=NOW)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["v1=é", "v1=\udcff\udcfe", "v1=\ud83d", "v1=\uff41\uff42\uff43", "\x00", "v1=abc, v1=ü"],
+    ids=["latin", "escaped-bytes", "lone-surrogate", "fullwidth", "nul", "rotation"],
+)
+def test_verify_any_header_value(signature: str) -> None:
+    """Whatever the signature header holds, a mismatch is WebhookSignatureError, nothing else.
+
+    ``compare_digest`` raises TypeError on a str that is not ASCII: bytes are compared.
+    """
+    headers = {HEADER_TIMESTAMP: str(NOW_UNIX), HEADER_SIGNATURE: signature}
+
+    with pytest.raises(WebhookSignatureError, match=r"^signature mismatch$"):
         verify_signature(SECRET, headers, b"{}", now=NOW)
 
 
@@ -389,3 +409,53 @@ def test_lone_surrogates_never_reach_an_event() -> None:
 
     ignored = parse_webhook({}, _v2("brand.new\ude00", {}))
     assert ignored == IgnoredEvent(event_id="evt-1", event_type="brand.new\ufffd")
+
+
+# --- read_webhook: what the integration calls -------------------------------------------------
+
+
+@pytest.fixture
+async def reader(session: aiohttp.ClientSession) -> SmsMobileApiClient:
+    """A client used only to read pushed requests (no request is made)."""
+    return SmsMobileApiClient(session, ApiKeyCredentials("unused"))
+
+
+def test_read_signed_webhook(reader: SmsMobileApiClient) -> None:
+    """With the secret: verified, parsed and marked signed."""
+    headers, body = build_v2_request("sms.sent", {"guid": "MSG-1"}, SECRET, NOW, event_id="e-1")
+
+    assert reader.read_webhook(headers, body, secret=SECRET, now=NOW) == WebhookDelivery(
+        event=MessageStatusEvent(event_id="e-1", guid="MSG-1", status="sent", channel="sms"),
+        signed=True,
+    )
+    with pytest.raises(WebhookSignatureError):
+        reader.read_webhook(headers, body, secret="other-secret", now=NOW)
+
+
+def test_read_unsigned_webhook(reader: SmsMobileApiClient) -> None:
+    """Without a secret nothing is verified: the delivery says it is not signed."""
+    delivery = reader.read_webhook({}, _vendor("sms.received"), secret=None, now=NOW)
+
+    assert delivery.signed is False
+    assert isinstance(delivery.event, SmsReceivedEvent)
+
+
+def test_signed_body_needs_its_own_id(reader: SmsMobileApiClient) -> None:
+    """A signed V2 body without ``id`` is refused: the Event-ID header is not signed.
+
+    Unsigned, the header still stands in (it is no less trusted than the body then).
+    """
+    body = _v2("sms.received", {"guid": "G", "from": "+1", "message": "m"}, id=None)
+    headers = {
+        HEADER_EVENT_ID: "chosen-by-anyone",
+        HEADER_TIMESTAMP: str(NOW_UNIX),
+        HEADER_SIGNATURE: sign(SECRET, NOW_UNIX, body),
+    }
+
+    with pytest.raises(WebhookPayloadError, match=r"^missing field 'id' in webhook$"):
+        reader.read_webhook(headers, body, secret=SECRET, now=NOW)
+    with pytest.raises(WebhookPayloadError, match=r"^missing field 'id' in webhook$"):
+        parse_webhook(headers, body, signed=True)
+    unsigned = reader.read_webhook(headers, body, secret=None, now=NOW)
+    assert isinstance(unsigned.event, SmsReceivedEvent)
+    assert unsigned.event.event_id == "chosen-by-anyone"

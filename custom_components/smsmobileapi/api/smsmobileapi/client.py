@@ -129,10 +129,14 @@ class SmsMobileApiClient:
     def read_webhook(
         self, headers: Mapping[str, str], body: bytes, *, secret: str | None, now: datetime
     ) -> WebhookDelivery:
-        """Read a legacy or Webhook V2 request; with a secret, only correctly signed ones."""
+        """Read a legacy or Webhook V2 request; with a secret, only correctly signed ones.
+
+        A signed V2 event must carry its ``id`` in the (signed) body.
+        """
+        signed = secret is not None
         if secret is not None:
             verify_signature(secret, headers, body, now=now)
-        return WebhookDelivery(event=parse_webhook(headers, body), signed=secret is not None)
+        return WebhookDelivery(event=parse_webhook(headers, body, signed=signed), signed=signed)
 
     async def get_access_token(self) -> AccessToken:
         """Return a valid OAuth2 token, fetching a new one when needed."""
