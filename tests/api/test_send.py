@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+import json
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from custom_components.smsmobileapi.api import (
     SmsGatewayResponseError,
     SmsMobileApiClient,
 )
+from smsmobileapi_simulator import Fault
 
-from .conftest import API_KEY, NOW, NOW_UNIX, Sim
+from .conftest import API_KEY, NOW, NOW_UNIX, Sim, assert_no_secret
 
 BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 
@@ -217,3 +219,47 @@ async def test_send_result_time_is_utc(client: SmsMobileApiClient, sim: Sim) -> 
     result = await client.send_message("+32470000009", "Hi")
 
     assert result.queued_at == datetime(2026, 9, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        (
+            {"error": 0, "sent": "0", "id": "abc", "note": f"Daily limit reached for {API_KEY}"},
+            "/sendsms/ did not send the message: Daily limit reached for **REDACTED**",
+        ),
+        ({"error": "", "sent": "", "id": "abc"}, "/sendsms/ did not send the message"),
+        (
+            {"error": 0, "id": "abc", "note": "queued?"},
+            "/sendsms/ did not send the message: queued?",
+        ),
+        ({"error": 0, "sent": True, "id": "abc"}, "/sendsms/ did not send the message"),
+        ({"error": 0, "sent": "yes", "id": "abc"}, "/sendsms/ did not send the message"),
+    ],
+    ids=["zero", "empty", "absent", "true", "yes"],
+)
+async def test_send_not_sent(
+    client: SmsMobileApiClient, sim: Sim, result: dict[str, Any], message: str
+) -> None:
+    """``error`` 0 but ``sent`` other than "1" (or absent) is a failed send, with the note.
+
+    The vendor's Odoo module checks ``'sent': '1'`` and shows the answer otherwise.
+    """
+    body = json.dumps({"result": result})
+    sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body=body))
+
+    with pytest.raises(SmsGatewayResponseError) as caught:
+        await client.send_message("+32470000009", "Hi")
+
+    assert type(caught.value) is SmsGatewayResponseError
+    assert (str(caught.value), caught.value.code) == (message, "not_sent")
+    assert_no_secret(caught.value)
+
+
+@pytest.mark.parametrize("sent", ["1", 1, " 1 "])
+async def test_send_sent_flag(client: SmsMobileApiClient, sim: Sim, sent: object) -> None:
+    """``sent`` "1" (or the number 1) is a message queued on the phone."""
+    body = json.dumps({"result": {"error": 0, "sent": sent, "id": "abc"}})
+    sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body=body))
+
+    assert await client.send_message("+32470000009", "Hi") == SendResult(guid="abc")

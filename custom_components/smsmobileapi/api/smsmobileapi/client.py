@@ -16,7 +16,7 @@ from typing import Any, Literal
 import aiohttp
 
 from ..events import WebhookDelivery
-from ..exceptions import SmsGatewayInvalidResponseError
+from ..exceptions import SmsGatewayInvalidResponseError, SmsGatewayResponseError
 from ..gateway import Capability
 from ..models import (
     AccessToken,
@@ -31,7 +31,7 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_list, as_object
+from ..parsing import as_list, as_object, optional_str
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -189,7 +189,17 @@ class SmsMobileApiClient:
         if schedule_at is not None:
             form["schedule_timestamp"] = int(schedule_at.timestamp())
         body = await self._request("sendsms/", form, method="POST")
-        return parse_send_result(_result(body))
+        result = _result(body)
+        # The vendor's Odoo module counts a send as done only when ``sent`` is "1" (an ``error``
+        # of 0 is not enough), and reports the answer otherwise; an absent ``sent`` is not "1"
+        # there either, so it is a failure here too. The answer's ``note`` says why.
+        if optional_str(result.get("sent")) != "1":
+            note = optional_str(result.get("note"))
+            detail = f": {self._transport.scrub(note)}" if note else ""
+            raise SmsGatewayResponseError(
+                f"/sendsms/ did not send the message{detail}", code="not_sent"
+            )
+        return parse_send_result(result)
 
     async def resend(self, guid: str) -> None:
         """Send again a message that failed."""
