@@ -263,3 +263,23 @@ async def test_send_sent_flag(client: SmsMobileApiClient, sim: Sim, sent: object
     sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body=body))
 
     assert await client.send_message("+32470000009", "Hi") == SendResult(guid="abc")
+
+
+@pytest.mark.parametrize(
+    ("channel", "wire"),
+    [
+        (Channel.SMS, "+32470000009"),
+        (Channel.WHATSAPP, "32470000009"),
+        (Channel.SMS_WHATSAPP, "+32470000009"),
+    ],
+)
+async def test_recipient_on_the_wire(
+    client: SmsMobileApiClient, sim: Sim, channel: Channel, wire: str
+) -> None:
+    """The exact ``recipients`` of each channel: without "+" only for WhatsApp alone.
+
+    With SMS and WhatsApp one value serves both, and the phone must dial it: the "+" stays.
+    """
+    await client.send_message("+32470000009", "Hi", channel=channel)
+
+    assert sim.only_fields("/sendsms/")["recipients"] == wire

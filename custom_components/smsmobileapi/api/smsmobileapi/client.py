@@ -441,7 +441,16 @@ def _result(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _wire_number(number: str, channel: Channel) -> str:
-    """WhatsApp alone wants country code and number without "+"; an SMS needs the "+"."""
+    """The ``recipients`` value of an E.164 number on a channel.
+
+    WhatsApp alone: country code and number without "+" (or "00"), as the vendor's Postman
+    environment writes its WhatsApp recipient ("15551234567", sent with ``waonly=yes``) and
+    as the OpenAPI file asks of ``/whatsapp/checknumber/``. SMS, and SMS with WhatsApp: the
+    "+" stays. One value serves both channels there, and the phone dials it: without "+" it
+    would be read as a national number. The vendor's own WhatsApp guide sends
+    ``recipients=+1234567890`` with ``waonly=yes``, so the service takes the "+" on its
+    WhatsApp path too.
+    """
     return number.removeprefix("+") if channel is Channel.WHATSAPP else number
 
 
