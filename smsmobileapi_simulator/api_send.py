@@ -1,11 +1,18 @@
 """Sending endpoints: ``/sendsms/``, ``/resend/`` and the two sent-SMS logs."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from . import timefmt
 from .endpoints import Ctx, Endpoint, Params, authenticated, opt
-from .replies import Reply, invalid_sms_param, missing_sms_param, sms_error, sms_result
+from .replies import (
+    Reply,
+    invalid_sms_param,
+    json_reply,
+    missing_sms_param,
+    sms_error,
+    sms_result,
+)
 from .state import Account, SimMobileSentSms, SimPhone, SimSentSms
 
 LOG_PAGE_SIZE = 100
@@ -159,7 +166,18 @@ def sent_log(ctx: Ctx) -> Reply:
             s for s in rows if needle in s.recipients.casefold() or needle in s.message.casefold()
         ]
     page = list(reversed(rows))[:LOG_PAGE_SIZE]
-    return sms_result(error=0, sms=[_sent_row(sent) for sent in page])
+    return _log_reply(ctx, [_sent_row(sent) for sent in page])
+
+
+def _log_reply(ctx: Ctx, rows: Sequence[Mapping[str, object]]) -> Reply:
+    """Answer a sent log in the chosen layout (every one invented: see ``Variants``)."""
+    match ctx.state.variants.invented_sent_log_layout:
+        case "result_sms":
+            return sms_result(error=0, count=len(rows), sms=rows)
+        case "result_data":
+            return sms_result(error=0, count=len(rows), data=rows)
+        case "data":
+            return json_reply({"success": True, "count": len(rows), "data": rows})
 
 
 def _before_cut(ctx: Ctx, rows: list[SimSentSms], before: str) -> int | None:
@@ -211,7 +229,7 @@ def sent_from_mobile(ctx: Ctx) -> Reply:
     limit = min(int(limit_text or FROM_MOBILE_LIMIT), FROM_MOBILE_LIMIT)
     ordered = sorted(filtered, key=_FROM_MOBILE_SORT_KEYS[sort_by], reverse=order == "DESC")
     out = [_from_mobile_row(row) for row in ordered[:limit]]
-    return sms_result(error=0, count=len(out), sms=out)
+    return _log_reply(ctx, out)
 
 
 def _filter_from_mobile(

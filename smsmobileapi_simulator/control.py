@@ -20,6 +20,7 @@ from .state import (
     BatteryFormat,
     CallType,
     PhonesShape,
+    SentLogLayout,
     SimPhone,
     SimulatorState,
     SmsTimeFormat,
@@ -36,6 +37,7 @@ _VARIANT_CHOICES: dict[str, frozenset[str]] = {
     "sms_time_format": frozenset(get_args(SmsTimeFormat.__value__)),
     "phones_shape": frozenset(get_args(PhonesShape.__value__)),
     "battery_format": frozenset(get_args(BatteryFormat.__value__)),
+    "invented_sent_log_layout": frozenset(get_args(SentLogLayout.__value__)),
 }
 _VARIANT_FLAGS = frozenset({"getsms_auth_error_http200", "missed_calls_text_errors"})
 

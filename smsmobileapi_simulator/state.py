@@ -19,6 +19,7 @@ type SmsTimeFormat = Literal[
 ]
 type PhonesShape = Literal["items", "result_mobiles", "result_mobile"]
 type BatteryFormat = Literal["int", "str", "percent"]
+type SentLogLayout = Literal["result_sms", "result_data", "data"]
 type WebhookFormat = Literal["legacy", "v2"]
 type StateEvent = SimReceivedSms | SimCall
 type Listener = Callable[[StateEvent], None]
@@ -140,6 +141,12 @@ class Variants:
         battery_format: battery as a number, a numeric string or a percentage string.
         missed_calls_text_errors: ``/call/missed/list/`` answers a missing key with the
             free text ``Missing apikey`` instead of the JSON error.
+        invented_sent_log_layout: where ``/log/sent/sms/`` and ``/log/sent/frommobile/`` put
+            their rows. **Invented**: no vendor source shows these answers (the OpenAPI file
+            types ``/log/sent/sms/`` as any object; the SMS doc lists the fields of a
+            sent-from-mobile row, not its envelope). ``result_sms`` is ``{"result": {"error":
+            0, "sms": [...]}}``, ``result_data`` the same with ``data``, ``data`` is
+            ``{"success": true, "data": [...]}``; the client reads all three.
     """
 
     getsms_auth_error_http200: bool = True
@@ -147,6 +154,7 @@ class Variants:
     phones_shape: PhonesShape = "items"
     battery_format: BatteryFormat = "int"
     missed_calls_text_errors: bool = False
+    invented_sent_log_layout: SentLogLayout = "result_sms"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 """Call logs: missed calls and answered (incoming/outgoing) calls."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+import json
 from typing import Any, Literal
 
 import pytest
@@ -294,6 +296,27 @@ async def test_answered_calls_documented_examples(
     )
 
     assert await client.get_answered_calls(call_type) == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("call", "body"),
+    [
+        (lambda c: c.get_missed_calls(), {"success": True, "offset": 0, "count": 0}),
+        (lambda c: c.get_answered_calls(CallType.INCOMING), {"success": True, "rows": None}),
+    ],
+    ids=["missed", "incoming"],
+)
+async def test_calls_unknown_layout(
+    client: SmsMobileApiClient,
+    sim: Sim,
+    call: Callable[[SmsMobileApiClient], Awaitable[object]],
+    body: dict[str, Any],
+) -> None:
+    """A call list without its rows is an unknown layout, never "no calls"."""
+    sim.state.faults.add(Fault("status", status=200, body=json.dumps(body)))
+
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'rows' in response$"):
+        await call(client)
 
 
 @pytest.mark.parametrize(

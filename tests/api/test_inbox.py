@@ -208,6 +208,26 @@ async def test_received_sms_documented_example(client: SmsMobileApiClient, sim: 
     )
 
 
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        ({"error": ""}, "missing field 'sms' in result"),
+        ({"error": "", "sms": None}, "missing field 'sms' in result"),
+        ({"error": "", "messages": [{"guid": "G"}]}, "missing field 'sms' in result"),
+    ],
+)
+async def test_received_sms_unknown_layout(
+    client: SmsMobileApiClient, sim: Sim, result: dict[str, object], message: str
+) -> None:
+    """A result without its ``sms`` list is an unknown layout, never an empty inbox."""
+    sim.state.faults.add(
+        Fault("status", path="/getsms/", status=200, body=json.dumps({"result": result}))
+    )
+
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$"):
+        await client.get_received_sms()
+
+
 async def test_received_sms_lone_surrogates(client: SmsMobileApiClient, sim: Sim) -> None:
     """A truncated emoji (a lone UTF-16 half escaped in JSON) in any text comes back as U+FFFD."""
     body = (

@@ -144,9 +144,14 @@ async def test_variants_route(api: Api, state: SimulatorState) -> None:
         api,
         "PATCH",
         "/_sim/variants",
-        {"sms_time_format": "date_hour", "getsms_auth_error_http200": False},
+        {
+            "sms_time_format": "date_hour",
+            "getsms_auth_error_http200": False,
+            "invented_sent_log_layout": "data",
+        },
     )
     assert answer.json["sms_time_format"] == "date_hour"
+    assert state.variants.invented_sent_log_layout == "data"
     assert state.variants.getsms_auth_error_http200 is False
     for body in ({"phones_shape": "list"}, {"missed_calls_text_errors": None}, {"speed": 1}):
         assert (await _control(api, "PATCH", "/_sim/variants", body)).status == 400

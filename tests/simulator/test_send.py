@@ -1,11 +1,14 @@
 """``/sendsms/``, ``/resend/``, ``/log/sent/sms/`` and ``/log/sent/frommobile/``."""
 
+from collections.abc import Callable
 from datetime import timedelta
 import re
+from typing import Any
 
 import pytest
 
 from smsmobileapi_simulator import Account, SimulatorState
+from smsmobileapi_simulator.state import SentLogLayout
 
 from .helpers import NOW, Api
 
@@ -236,3 +239,31 @@ async def test_form_overrides_query(api: Api, state: SimulatorState, account: Ac
         form={"apikey": "sim-test-key", "message": "from form"},
     )
     assert (state.sent[-1].recipients, state.sent[-1].message) == ("+1", "from form")
+
+
+@pytest.mark.parametrize(
+    ("layout", "rows_of"),
+    [
+        ("result_sms", lambda body: body["result"]["sms"]),
+        ("result_data", lambda body: body["result"]["data"]),
+        ("data", lambda body: body["data"]),
+    ],
+)
+@pytest.mark.parametrize("path", ["/log/sent/sms/", "/log/sent/frommobile/"])
+async def test_sent_logs_invented_layouts(
+    api: Api,
+    state: SimulatorState,
+    account: Account,
+    layout: SentLogLayout,
+    rows_of: Callable[[Any], list[dict[str, object]]],
+    path: str,
+) -> None:
+    """No vendor source shows the sent logs' envelope: each invented layout carries the rows."""
+    state.add_sent_sms(account, recipients="+1", message="api")
+    state.add_sent_from_mobile(account, "+2", "phone", sent_at=NOW - timedelta(hours=1))
+    state.variants.invented_sent_log_layout = layout
+
+    body = (await api.get(path)).json
+
+    [row] = rows_of(body)
+    assert row["message"] in {"api", "phone"}

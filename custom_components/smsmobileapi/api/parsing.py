@@ -40,12 +40,22 @@ def as_object(value: object, where: str) -> Mapping[str, Any]:
 
 
 def as_list(value: object, where: str) -> Sequence[Any]:
-    """Return value when it is a JSON array (null counts as empty), else raise."""
-    if value is None:
-        return ()
+    """Return value when it is a JSON array, else raise (null is no list: nothing says empty)."""
     if isinstance(value, list | tuple):
         return value
     raise invalid(f"expected a list for '{where}'")
+
+
+def required_list(data: Mapping[str, Any], *names: str, where: str) -> Sequence[Any]:
+    """Return the list under the first of ``names`` present; none present (or null) raises.
+
+    A response without the list it exists to carry is an unknown layout, not an empty one:
+    reading it as "nothing" would show an empty inbox while messages go unread.
+    """
+    for name in names:
+        if data.get(name) is not None:
+            return as_list(data[name], name)
+    raise invalid(f"missing field '{names[0]}' in {where}")
 
 
 def clean_text(text: str) -> str:

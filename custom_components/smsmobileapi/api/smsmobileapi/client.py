@@ -31,7 +31,7 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_list, as_object, optional_str
+from ..parsing import as_object, optional_str
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -50,6 +50,7 @@ from .const import (
 from .parsing import (
     parse_calls,
     parse_conversations,
+    parse_log_rows,
     parse_phone_list,
     parse_send_result,
     parse_sent_from_mobile,
@@ -245,9 +246,7 @@ class SmsMobileApiClient:
         if error is not None:
             params[error] = 1
         body = await self._request("log/sent/sms/", params, max_bytes=MAX_LIST_RESPONSE_BYTES)
-        result = _result(body)
-        rows = result.get("sms", result.get("messages", result.get("data")))
-        return tuple(parse_sent_message(row) for row in as_list(rows, "sms"))
+        return tuple(parse_sent_message(row) for row in parse_log_rows(body))
 
     async def get_sent_from_mobile(
         self,
@@ -277,10 +276,7 @@ class SmsMobileApiClient:
                 "limit": _bounded(limit, SENT_FROM_MOBILE_MAX_LIMIT),
             },
         )
-        rows = body.get("data", body.get("rows"))
-        if rows is None and isinstance(body.get("result"), Mapping):
-            rows = body["result"].get("sms", body["result"].get("data"))
-        return tuple(parse_sent_from_mobile(row) for row in as_list(rows, "data"))
+        return tuple(parse_sent_from_mobile(row) for row in parse_log_rows(body))
 
     # --- received SMS --------------------------------------------------------------------------
 

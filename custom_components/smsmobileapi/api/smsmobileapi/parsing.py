@@ -7,7 +7,7 @@ a missing required field raises ``SmsGatewayInvalidResponseError`` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 import re
 from typing import Any
@@ -26,13 +26,13 @@ from ..models import (
     SentMessage,
 )
 from ..parsing import (
-    as_list,
     as_object,
     invalid,
     optional_bool,
     optional_int,
     optional_str,
     parse_time,
+    required_list,
     required_str,
 )
 
@@ -80,7 +80,7 @@ def parse_received_sms(row: object) -> ReceivedSms:
 
 def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
     """Parse the ``sms`` list of a /getsms/ result, oldest first."""
-    rows = as_list(result.get("sms"), "sms")
+    rows = required_list(result, "sms", where="result")
     return tuple(sorted((parse_received_sms(row) for row in rows), key=_sms_order))
 
 
@@ -108,8 +108,8 @@ def parse_call(row: object, call_type: CallType) -> Call:
 
 
 def parse_calls(body: Mapping[str, Any], call_type: CallType) -> tuple[Call, ...]:
-    """Parse a call-log response, newest first."""
-    rows = as_list(body.get("rows", body.get("data")), "rows")
+    """Parse a call-log response, newest first (rows in ``rows``, or ``data`` for missed calls)."""
+    rows = required_list(body, "rows", "data", where="response")
     calls = (parse_call(row, call_type) for row in rows)
     return tuple(sorted(calls, key=lambda call: call.call_at, reverse=True))
 
@@ -132,12 +132,16 @@ def parse_phone(row: object) -> Phone:
 
 def parse_phone_list(body: Mapping[str, Any]) -> PhoneList:
     """Parse /gateway/mobile/list/: ``items`` at the top, or ``result.mobiles``/``mobile``."""
-    if "items" in body:
-        rows = as_list(body["items"], "items")
+    if "items" in body or "result" not in body:
+        rows = required_list(body, "items", where="response")
     else:
-        result = as_object(body.get("result", {}), "result")
+        result = as_object(body["result"], "result")
         raw = result.get("mobiles", result.get("mobile"))
-        rows = [raw] if isinstance(raw, Mapping) else as_list(raw, "mobiles")
+        rows = (
+            [raw]
+            if isinstance(raw, Mapping)
+            else required_list(result, "mobiles", "mobile", where="result")
+        )
     return PhoneList(
         phones=tuple(parse_phone(row) for row in rows),
         connected_limit=optional_int(body.get("connected_limit")),
@@ -179,6 +183,21 @@ def parse_sent_message(row: object) -> SentMessage:
     )
 
 
+def parse_log_rows(body: Mapping[str, Any]) -> Sequence[Any]:
+    """The rows of a sent log (/log/sent/sms/, /log/sent/frommobile/).
+
+    No vendor source shows where the rows are: top-level ``data`` or ``rows``, or ``sms``,
+    ``messages`` or ``data`` inside ``result`` are read. Without one of them the answer is an
+    unknown layout (an invalid response), never an empty log.
+    """
+    if body.get("data") is not None or body.get("rows") is not None:
+        return required_list(body, "data", "rows", where="response")
+    if "result" not in body:
+        raise invalid("missing field 'result' in response")
+    result = as_object(body["result"], "result")
+    return required_list(result, "sms", "messages", "data", where="result")
+
+
 def parse_sent_from_mobile(row: object) -> SentFromMobile:
     """Parse one row of /log/sent/frommobile/."""
     data = as_object(row, "sms")
@@ -194,10 +213,11 @@ def parse_sent_from_mobile(row: object) -> SentFromMobile:
 def parse_conversations(body: Mapping[str, Any]) -> tuple[Conversation, ...]:
     """Parse /conversation/sms/list/."""
     conversations = []
-    for row in as_list(body.get("conversations"), "conversations"):
+    for row in required_list(body, "conversations", where="response"):
         data = as_object(row, "conversation")
         messages = tuple(
-            _parse_conversation_message(item) for item in as_list(data.get("messages"), "messages")
+            _parse_conversation_message(item)
+            for item in required_list(data, "messages", where="conversation")
         )
         conversations.append(
             Conversation(
