@@ -8,7 +8,7 @@ a missing required field raises ``SmsGatewayInvalidResponseError`` naming it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 import re
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..parsing import (
 )
 
 _BATTERY = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*%?\s*$")
+_MISSED_CALL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def parse_battery(value: object) -> int | None:
@@ -92,7 +93,9 @@ def parse_call(row: object, call_type: CallType) -> Call:
     """Parse one row of a call log (missed: number/name/date; others: phone_number/...)."""
     data = as_object(row, "call")
     call_at = parse_time(data.get("call_date_ms"))
-    if call_at is None:
+    if call_at is None and call_type is CallType.MISSED:
+        call_at = _missed_call_time(data.get("date"))
+    elif call_at is None:
         call_at = parse_time(data.get("call_datetime_utc") or data.get("date"))
     if call_at is None:
         field_name = "date" if call_type is CallType.MISSED else "call_date_ms"
@@ -102,9 +105,34 @@ def parse_call(row: object, call_type: CallType) -> Call:
         number=required_str(data, "phone_number", "number", where="call"),
         call_at=call_at,
         name=optional_str(data.get("cached_name") or data.get("name")),
-        duration=optional_int(data.get("duration_sec") or data.get("duration")),
+        # A call of 0 seconds lasted 0 seconds: not "unknown".
+        duration=optional_int(_first_present(data, "duration_sec", "duration")),
         geo_location=optional_str(data.get("geo_location")),
     )
+
+
+def _missed_call_time(value: object) -> datetime | None:
+    """The missed-call list's ``date``, in its documented format ``YYYY-MM-DD HH:MM:SS``.
+
+    Its zone is not documented ("a formatted datetime string derived from a milliseconds
+    timestamp"), and the doc's examples cannot tell (their times contradict each other). The
+    only vendor example of this format beside a zoned time is Webhook V2's ``call.missed``
+    (``call_at`` "2026-09-23 13:10:00", ``occurred_at`` "2026-09-23T13:10:00Z"): UTC. So it is
+    read as UTC, unverified; were the service to format it in the phone's zone, missed calls
+    would be shifted by that zone's offset. Any other shape is not this field.
+    """
+    text = optional_str(value)
+    if text is None or not _MISSED_CALL_TIME.fullmatch(text):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _first_present(data: Mapping[str, Any], *names: str) -> object:
+    """The value of the first of ``names`` that is not null (0 and "" included)."""
+    return next((data[name] for name in names if data.get(name) is not None), None)
 
 
 def parse_calls(body: Mapping[str, Any], call_type: CallType) -> tuple[Call, ...]:
