@@ -39,7 +39,9 @@ _VARIANT_CHOICES: dict[str, frozenset[str]] = {
     "battery_format": frozenset(get_args(BatteryFormat.__value__)),
     "invented_sent_log_layout": frozenset(get_args(SentLogLayout.__value__)),
 }
-_VARIANT_FLAGS = frozenset({"getsms_auth_error_http200", "missed_calls_text_errors"})
+_VARIANT_FLAGS = frozenset(
+    {"getsms_auth_error_http200", "missed_calls_text_errors", "call_endpoints_apikey_only"}
+)
 
 type ControlHandler = Callable[[web.Request, "Payload"], Awaitable[web.Response]]
 

@@ -68,7 +68,10 @@ def authenticated(family: Family) -> Callable[[AccountHandler], Handler]:
 
     def decorate(handler: AccountHandler) -> Handler:
         def run(request: ApiRequest) -> Reply:
-            outcome = _authenticate(request)
+            apikey_only = family in {"call", "missed_call"} and (
+                request.state.variants.call_endpoints_apikey_only
+            )
+            outcome = _authenticate(request, bearer=not apikey_only)
             if isinstance(outcome, Reply):
                 return outcome
             if isinstance(outcome, Account):
@@ -80,11 +83,12 @@ def authenticated(family: Family) -> Callable[[AccountHandler], Handler]:
     return decorate
 
 
-def _authenticate(request: ApiRequest) -> Account | AuthFailure | Reply:
+def _authenticate(request: ApiRequest, *, bearer: bool) -> Account | AuthFailure | Reply:
+    """The account of a request: its bearer token (unless ``bearer`` is off), else its key."""
     state = request.state
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer":
+    if bearer and scheme.lower() == "bearer":
         account = state.account_for_token(token.strip())
         if account is None:
             return json_reply(

@@ -141,6 +141,10 @@ class Variants:
         battery_format: battery as a number, a numeric string or a percentage string.
         missed_calls_text_errors: ``/call/missed/list/`` answers a missing key with the
             free text ``Missing apikey`` instead of the JSON error.
+        call_endpoints_apikey_only: the call lists authenticate with the ``apikey`` parameter
+            only, as the call-management doc says (the OpenAPI file declares no bearer scheme
+            either): a bearer token is ignored there, so a request with a token and no key is
+            answered ``missing_apikey``. Off, they take a token like every other endpoint.
         invented_sent_log_layout: where ``/log/sent/sms/`` and ``/log/sent/frommobile/`` put
             their rows. **Invented**: no vendor source shows these answers (the OpenAPI file
             types ``/log/sent/sms/`` as any object; the SMS doc lists the fields of a
@@ -154,6 +158,7 @@ class Variants:
     phones_shape: PhonesShape = "items"
     battery_format: BatteryFormat = "int"
     missed_calls_text_errors: bool = False
+    call_endpoints_apikey_only: bool = False
     invented_sent_log_layout: SentLogLayout = "result_sms"
 
 

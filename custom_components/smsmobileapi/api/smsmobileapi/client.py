@@ -375,6 +375,11 @@ class SmsMobileApiClient:
         await self._request("gateway/mobile/delete/", {"sid": phone_id}, method="POST")
 
     # --- calls ---------------------------------------------------------------------------------
+    # The call-management doc says these endpoints authenticate with the ``apikey`` parameter,
+    # and the OpenAPI file declares no bearer scheme. With OAuth2 credentials a refusal here is
+    # retried once with a new token (it may have been an expired one), then raises
+    # ``SmsGatewayFeatureUnavailableError``: the call logs need an API key, the credentials
+    # themselves are fine.
 
     async def get_missed_calls(
         self,
@@ -395,6 +400,7 @@ class SmsMobileApiClient:
                 "date_start": _day(date_start),
                 "date_end": _day(date_end),
             },
+            apikey_only=True,
         )
         return parse_calls(body, CallType.MISSED)
 
@@ -424,6 +430,7 @@ class SmsMobileApiClient:
                 "date_to_ms": _millis(until),
                 "q": query,
             },
+            apikey_only=True,
         )
         return parse_calls(body, call_type)
 

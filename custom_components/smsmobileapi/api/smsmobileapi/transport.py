@@ -20,6 +20,7 @@ from ..exceptions import (
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
     SmsGatewayError,
+    SmsGatewayFeatureUnavailableError,
     SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
@@ -102,10 +103,14 @@ class Transport:
         *,
         method: Method = "GET",
         max_bytes: int = MAX_RESPONSE_BYTES,
+        apikey_only: bool = False,
     ) -> Mapping[str, Any]:
         """Authenticate and send one API request; on a rejected bearer token, renew it once.
 
         An answer longer than ``max_bytes`` (decompressed) is an invalid response.
+        ``apikey_only``: the endpoint is documented to take the API key only. With OAuth2
+        credentials, a refusal that survives the one renewal is then no credentials problem
+        but a missing feature: ``SmsGatewayFeatureUnavailableError``.
         """
         fields = {key: str(value) for key, value in params.items() if value is not None}
         fields["from"] = self._source
@@ -121,10 +126,19 @@ class Transport:
         except SmsGatewayAuthenticationError:
             tokens.discard(token)
             _LOGGER.debug("Access token rejected by %s, fetching a new one", path)
-            token = await tokens.get()
+        # A fresh token: if the refusal was an expired or revoked token, this works. The token
+        # request itself raising an authentication error means bad OAuth2 credentials.
+        token = await tokens.get()
+        try:
             return await self._send(
                 method, path, fields, headers=_bearer(token), max_bytes=max_bytes
             )
+        except SmsGatewayAuthenticationError:
+            if not apikey_only:
+                raise
+        raise SmsGatewayFeatureUnavailableError(
+            f"/{path} does not take an OAuth2 token: it needs the API key"
+        )
 
     async def _send(
         self,
