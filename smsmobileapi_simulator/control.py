@@ -40,7 +40,12 @@ _VARIANT_CHOICES: dict[str, frozenset[str]] = {
     "invented_sent_log_layout": frozenset(get_args(SentLogLayout.__value__)),
 }
 _VARIANT_FLAGS = frozenset(
-    {"getsms_auth_error_http200", "missed_calls_text_errors", "call_endpoints_apikey_only"}
+    {
+        "getsms_auth_error_http200",
+        "missed_calls_text_errors",
+        "call_endpoints_apikey_only",
+        "invented_param_errors",
+    }
 )
 
 type ControlHandler = Callable[[web.Request, "Payload"], Awaitable[web.Response]]

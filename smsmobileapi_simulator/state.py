@@ -145,6 +145,11 @@ class Variants:
             only, as the call-management doc says (the OpenAPI file declares no bearer scheme
             either): a bearer token is ignored there, so a request with a token and no key is
             answered ``missing_apikey``. Off, they take a token like every other endpoint.
+        invented_param_errors: refuse parameters the way no vendor source shows (HTTP 200 with
+            ``missing_<name>``/``invalid_<name>`` inside ``result``, ``nothing_to_send``, the
+            call lists' ``invalid_<name>``). Off, the documented answers apply: a missing
+            required parameter (and an undeclared ``/sendsms/`` value) is the OpenAPI's HTTP
+            400, and any other odd value is ignored. See ``endpoints.Checks``.
         invented_sent_log_layout: where ``/log/sent/sms/`` and ``/log/sent/frommobile/`` put
             their rows. **Invented**: no vendor source shows these answers (the OpenAPI file
             types ``/log/sent/sms/`` as any object; the SMS doc lists the fields of a
@@ -159,6 +164,7 @@ class Variants:
     battery_format: BatteryFormat = "int"
     missed_calls_text_errors: bool = False
     call_endpoints_apikey_only: bool = False
+    invented_param_errors: bool = False
     invented_sent_log_layout: SentLogLayout = "result_sms"
 
 

@@ -123,7 +123,11 @@ async def test_send_custom_source_tag(
 
 
 async def test_send_rejected_by_service(client: SmsMobileApiClient, sim: Sim) -> None:
-    """An error inside ``result`` (HTTP 200) raises with the service's code and message."""
+    """An error inside ``result`` (HTTP 200) raises with the service's code and message.
+
+    The simulator's invented variant refuses an unknown phone that way.
+    """
+    sim.state.variants.invented_param_errors = True
     with pytest.raises(SmsGatewayResponseError) as caught:
         await client.send_message("+32470000009", "Hi", phone_id="no-such-phone")
 
@@ -283,3 +287,23 @@ async def test_recipient_on_the_wire(
     await client.send_message("+32470000009", "Hi", channel=channel)
 
     assert sim.only_fields("/sendsms/")["recipients"] == wire
+
+
+async def test_send_refused_as_documented(client: SmsMobileApiClient, sim: Sim) -> None:
+    """The OpenAPI's 400 for a missing or invalid parameter raises with its code and text."""
+    sim.state.faults.add(
+        Fault(
+            "status",
+            path="/sendsms/",
+            status=400,
+            body='{"error":400,"message":"Missing or invalid parameter: port"}',
+        )
+    )
+
+    with pytest.raises(SmsGatewayResponseError) as caught:
+        await client.send_message("+32470000009", "Hi")
+
+    assert (caught.value.code, caught.value.status) == ("400", 400)
+    assert str(caught.value) == (
+        "/sendsms/ failed with error 400: Missing or invalid parameter: port"
+    )
