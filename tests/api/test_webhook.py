@@ -291,7 +291,34 @@ def test_v2_whatsapp_voice_flag() -> None:
     )
 
 
-@pytest.mark.parametrize("event_type", ["email.sent", "sms.api.submitted", "brand.new"])
+@pytest.mark.parametrize(
+    ("event_type", "data", "status", "channel"),
+    [
+        ("sms.api.submitted", {"guid": "MSG-1", "to": "+1"}, "queued", "sms"),
+        ("whatsapp.submitted", {"id": "MSG-1"}, "queued", "whatsapp"),
+        ("sms.mobile.sent", {"guid": "MSG-1", "number": "+1"}, "sent", "sms"),
+    ],
+)
+def test_v2_submitted_and_mobile_sent(
+    event_type: str, data: dict[str, Any], status: str, channel: str
+) -> None:
+    """Submitted messages are queued; an SMS the phone sent is sent, when they name a message."""
+    assert parse_webhook({}, _v2(event_type, data)) == MessageStatusEvent(
+        event_id="evt-1", guid="MSG-1", status=status, channel=channel
+    )
+
+
+@pytest.mark.parametrize(
+    "event_type", ["sms.api.submitted", "whatsapp.submitted", "sms.mobile.sent"]
+)
+def test_v2_status_without_message_ignored(event_type: str) -> None:
+    """Without a guid (an SMS sent by hand on the phone, say) there is nothing to report on."""
+    assert parse_webhook({}, _v2(event_type, {"number": "+1", "guid": ""})) == IgnoredEvent(
+        event_id="evt-1", event_type=event_type
+    )
+
+
+@pytest.mark.parametrize("event_type", ["email.sent", "email.received", "brand.new"])
 def test_v2_other_types_ignored(event_type: str) -> None:
     """Types the integration does not act on are acknowledged and ignored."""
     assert parse_webhook({}, _v2(event_type, {})) == IgnoredEvent(

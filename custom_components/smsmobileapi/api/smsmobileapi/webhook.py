@@ -46,6 +46,14 @@ _STATUS_TYPES: Final = {
     "whatsapp.sent": ("sent", "whatsapp"),
     "whatsapp.failed": ("failed", "whatsapp"),
 }
+# Events that carry a status only when they name a message: the API accepted a submission
+# (queued, not yet on its way), or the phone sent an SMS (it may be one sent by hand, without
+# an id of ours). The vendor shows no example of their data; without a guid they are ignored.
+_OPTIONAL_STATUS_TYPES: Final = {
+    "sms.api.submitted": ("queued", "sms"),
+    "whatsapp.submitted": ("queued", "whatsapp"),
+    "sms.mobile.sent": ("sent", "sms"),
+}
 _CALL_TYPES: Final = {
     "call.missed": CallType.MISSED,
     "call.incoming": CallType.INCOMING,
@@ -138,6 +146,10 @@ def _parse_v2(payload: Mapping[str, object], header_id: str | None) -> WebhookEv
             status=status[0],
             channel=status[1],
         )
+    status = _OPTIONAL_STATUS_TYPES.get(event_type)
+    guid = optional_str(data.get("guid")) or optional_str(data.get("id"))
+    if status is not None and guid is not None:
+        return MessageStatusEvent(event_id=event_id, guid=guid, status=status[0], channel=status[1])
     return IgnoredEvent(event_id=event_id, event_type=event_type)
 
 
