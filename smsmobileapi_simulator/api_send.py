@@ -65,6 +65,12 @@ def send_sms(ctx: Ctx) -> Reply:
         sid=phone.sid if phone is not None else None,
         fields={key: value for key, value in params.items() if key != "apikey"},
     )
+    webhook = ctx.state.webhook
+    if webhook is not None and webhook.message_events:
+        if opt(params, "waonly") != "yes" and opt(params, "sendsms") != "0":
+            ctx.state.push_message_event(sent, "sms.api.submitted")
+        if via_whatsapp:
+            ctx.state.push_message_event(sent, "whatsapp.submitted")
     return sms_result(
         error=0,
         sent="1",

@@ -16,6 +16,7 @@ from aiohttp import web
 from . import timefmt
 from .faults import CONTENT_ENCODINGS, FAULT_KINDS, Fault
 from .state import (
+    MESSAGE_EVENT_TYPES,
     Account,
     BatteryFormat,
     CallType,
@@ -140,6 +141,7 @@ class ControlApi:
             web.delete("/_sim/faults", self._guard(self.clear_faults)),
             web.get("/_sim/stats", self._guard(self.stats)),
             web.put("/_sim/webhook", self._guard(self.set_webhook)),
+            web.post("/_sim/message_event", self._guard(self.add_message_event)),
             web.delete("/_sim/webhook", self._guard(self.clear_webhook)),
             web.patch("/_sim/variants", self._guard(self.set_variants)),
         ]
@@ -257,11 +259,30 @@ class ControlApi:
         if webhook_format is None:
             raise ControlError(f"format must be one of {sorted(_WEBHOOK_FORMATS)}")
         try:
-            target = WebhookTarget(payload.text("url"), webhook_format, payload.opt_text("secret"))
+            target = WebhookTarget(
+                payload.text("url"),
+                webhook_format,
+                payload.opt_text("secret"),
+                message_events=bool(payload.opt_bool("message_events")),
+            )
         except ValueError as err:
             raise ControlError(str(err)) from err
         self.state.webhook = target
-        return web.json_response({"url": target.url, "format": target.format})
+        return web.json_response(
+            {"url": target.url, "format": target.format, "message_events": target.message_events}
+        )
+
+    async def add_message_event(self, _request: web.Request, payload: Payload) -> web.Response:
+        """``POST /_sim/message_event``: push a step of a sent message (``guid``, ``type``)."""
+        event_type = payload.text("type")
+        if event_type not in MESSAGE_EVENT_TYPES:
+            raise ControlError(f"type must be one of {sorted(MESSAGE_EVENT_TYPES)}")
+        guid = payload.text("guid").lower()
+        sent = next((sent for sent in self.state.sent if sent.guid == guid), None)
+        if sent is None:
+            raise ControlError("no such sent message", status=404)
+        self.state.push_message_event(sent, event_type)
+        return web.json_response({"type": event_type, "guid": sent.guid}, status=201)
 
     async def clear_webhook(self, _request: web.Request, _payload: Payload) -> web.Response:
         """``DELETE /_sim/webhook``: stop pushing."""

@@ -21,10 +21,20 @@ type PhonesShape = Literal["items", "result_mobiles", "result_mobile"]
 type BatteryFormat = Literal["int", "str", "percent"]
 type SentLogLayout = Literal["result_sms", "result_data", "data"]
 type WebhookFormat = Literal["legacy", "v2"]
-type StateEvent = SimReceivedSms | SimCall
+type StateEvent = SimReceivedSms | SimCall | SimMessageEvent
 type Listener = Callable[[StateEvent], None]
 
 _BULK_NUMBERS = 50
+MESSAGE_EVENT_TYPES = (
+    "sms.api.submitted",
+    "whatsapp.submitted",
+    "sms.sent",
+    "sms.failed",
+    "sms.mobile.sent",
+    "whatsapp.sent",
+    "whatsapp.failed",
+)
+"""Webhook V2 events about a message sent through ``/sendsms/``."""
 
 
 @dataclass(slots=True)
@@ -77,6 +87,15 @@ class SimSentSms:
     sid: str | None = None
     error_source: ErrorSource | None = None
     timearea: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SimMessageEvent:
+    """A step of a sent message, pushed as a Webhook V2 event (one of ``MESSAGE_EVENT_TYPES``)."""
+
+    event_type: str
+    sent: SimSentSms
+    at: datetime
 
 
 @dataclass(slots=True)
@@ -199,11 +218,17 @@ class IssuedToken:
 
 @dataclass(frozen=True, slots=True)
 class WebhookTarget:
-    """Where and how received SMS and calls are pushed."""
+    """Where and how received SMS and calls are pushed.
+
+    ``message_events`` (Webhook V2 only) also pushes ``sms.api.submitted`` /
+    ``whatsapp.submitted`` when ``/sendsms/`` accepts a message; other steps of a sent
+    message are pushed with ``SimulatorState.push_message_event``.
+    """
 
     url: str
     format: WebhookFormat = "legacy"
     secret: str | None = None
+    message_events: bool = False
 
     def __post_init__(self) -> None:
         """Check the format and that Webhook V2 has a signing secret."""
@@ -470,6 +495,16 @@ class SimulatorState:
         )
         account.sent_from_mobile.append(row)
         return row
+
+    def push_message_event(self, sent: SimSentSms, event_type: str) -> SimMessageEvent:
+        """Push a step of a sent message (a ``*.failed`` one puts it in mobile error)."""
+        if event_type not in MESSAGE_EVENT_TYPES:
+            raise ValueError(f"unknown message event {event_type!r}")
+        if event_type.endswith(".failed"):
+            sent.status, sent.error_source = "error", "mobile"
+        event = SimMessageEvent(event_type, sent, self.clock())
+        self._emit(event)
+        return event
 
     # Calls
 

@@ -16,6 +16,7 @@ from custom_components.smsmobileapi.api import (
     Call,
     CallEvent,
     CallType,
+    Channel,
     IgnoredEvent,
     MessageStatusEvent,
     ReceivedSms,
@@ -486,3 +487,29 @@ def test_signed_body_needs_its_own_id(reader: SmsMobileApiClient) -> None:
     unsigned = reader.read_webhook(headers, body, secret=None, now=NOW)
     assert isinstance(unsigned.event, SmsReceivedEvent)
     assert unsigned.event.event_id == "chosen-by-anyone"
+
+
+async def test_status_events_pushed_by_simulator(
+    client: SmsMobileApiClient, sim: Sim, receiver: Receiver
+) -> None:
+    """A send's pushed steps read as status events naming the guid the send answered."""
+    sim.state.webhook = WebhookTarget(receiver.url, "v2", SECRET, message_events=True)
+
+    result = await client.send_message("+32470000031", "Hi", channel=Channel.SMS_WHATSAPP)
+    [sent] = sim.state.sent
+    sim.state.push_message_event(sent, "sms.mobile.sent")
+    sim.state.push_message_event(sent, "whatsapp.failed")
+    await sim.server.drain_webhooks()
+
+    events = [
+        client.read_webhook(headers, body, secret=SECRET, now=NOW).event
+        for headers, body in receiver.received
+    ]
+    statuses = {(e.guid, e.status, e.channel) for e in events if isinstance(e, MessageStatusEvent)}
+    assert len(events) == 4  # deliveries run concurrently: their order is not kept
+    assert statuses == {
+        (result.guid, "queued", "sms"),
+        (result.guid, "queued", "whatsapp"),
+        (result.guid, "sent", "sms"),
+        (result.guid, "failed", "whatsapp"),
+    }

@@ -126,8 +126,16 @@ async def test_webhook_routes(api: Api, state: SimulatorState) -> None:
     answer = await _control(
         api, "PUT", "/_sim/webhook", {"url": "http://127.0.0.1:9/h", "format": "v2", "secret": "s"}
     )
-    assert answer.json == {"url": "http://127.0.0.1:9/h", "format": "v2"}
+    assert answer.json == {"url": "http://127.0.0.1:9/h", "format": "v2", "message_events": False}
     assert state.webhook == WebhookTarget("http://127.0.0.1:9/h", "v2", "s")
+    answer = await _control(
+        api,
+        "PUT",
+        "/_sim/webhook",
+        {"url": "http://127.0.0.1:9/h", "format": "v2", "secret": "s", "message_events": True},
+    )
+    assert answer.json["message_events"] is True
+    assert state.webhook == WebhookTarget("http://127.0.0.1:9/h", "v2", "s", message_events=True)
     assert (
         await _control(api, "PUT", "/_sim/webhook", {"url": "http://x", "format": "v2"})
     ).status == 400
