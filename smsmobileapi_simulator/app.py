@@ -5,7 +5,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from . import api_calls, api_conversation, api_gateway, api_inbox, api_oauth, api_send
+from . import (
+    api_calls,
+    api_conversation,
+    api_gateway,
+    api_inbox,
+    api_oauth,
+    api_send,
+    api_whatsapp,
+)
 from .control import ControlApi
 from .endpoints import ApiRequest, AuthFailure, Endpoint
 from .faults import encode, truncate
@@ -20,6 +28,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *api_gateway.ENDPOINTS,
     *api_calls.ENDPOINTS,
     *api_oauth.ENDPOINTS,
+    *api_whatsapp.ENDPOINTS,
 )
 STATE_KEY = web.AppKey("state", SimulatorState)
 WEBHOOKS_KEY = web.AppKey("webhooks", WebhookPusher)

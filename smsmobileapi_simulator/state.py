@@ -137,6 +137,8 @@ class Account:
     received: list[SimReceivedSms] = field(default_factory=list)
     calls: list[SimCall] = field(default_factory=list)
     sent_from_mobile: list[SimMobileSentSms] = field(default_factory=list)
+    # Numbers (country code and number, no "+") that have no WhatsApp; all others have it.
+    without_whatsapp: set[str] = field(default_factory=set)
 
     def default_sid(self) -> str:
         """Return the SID of the first phone, or ``""`` when there is none."""

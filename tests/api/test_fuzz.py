@@ -235,6 +235,7 @@ def test_body_parsers(body: dict[str, Any]) -> None:
     _parsed(lambda: sms_parsing.parse_conversations(body))
     if (sent := _parsed(lambda: sms_parsing.parse_send_result(body))) is not None:
         assert sent.guid
+    assert sms_parsing.parse_whatsapp_check(body) in {True, False, None}
 
 
 # --- OAuth2 token bodies -----------------------------------------------------------------------

@@ -36,6 +36,7 @@ from custom_components.smsmobileapi.api import (
     SmsGatewaySubscriptionExpiredError,
     SmsGatewayTimeoutError,
     SmsMobileApiClient,
+    WhatsAppChecker,
 )
 
 from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET
@@ -100,7 +101,6 @@ async def test_client_properties() -> None:
     assert client.capabilities == frozenset(Capability) - {
         Capability.SENDER_ID,
         Capability.RECEIVE_WHATSAPP,
-        Capability.CHECK_WHATSAPP,
     }
     assert API_KEY not in repr(client)
 
@@ -173,6 +173,7 @@ PROTOCOLS = (
     ConversationLog,
     SentLog,
     PhoneSentLog,
+    WhatsAppChecker,
 )
 
 

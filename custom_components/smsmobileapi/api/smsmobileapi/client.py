@@ -56,6 +56,7 @@ from .parsing import (
     parse_sent_from_mobile,
     parse_sent_message,
     parse_sms_list,
+    parse_whatsapp_check,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -83,6 +84,7 @@ class SmsMobileApiClient:
             Capability.CONVERSATIONS,
             Capability.SENT_LOG,
             Capability.SENT_FROM_PHONE,
+            Capability.CHECK_WHATSAPP,
         }
     )
     max_message_length: int = MAX_MESSAGE_LENGTH
@@ -201,6 +203,16 @@ class SmsMobileApiClient:
                 f"/sendsms/ did not send the message{detail}", code="not_sent"
             )
         return parse_send_result(result)
+
+    async def has_whatsapp(self, number: str) -> bool | None:
+        """Whether an E.164 number can be reached on WhatsApp; None when the service cannot tell.
+
+        ``/whatsapp/checknumber/`` takes the country code and number without "+" or "00".
+        """
+        body = await self._request(
+            "whatsapp/checknumber/", {"recipients": _wire_number(number, Channel.WHATSAPP)}
+        )
+        return parse_whatsapp_check(body)
 
     async def resend(self, guid: str) -> None:
         """Send again a message that failed."""

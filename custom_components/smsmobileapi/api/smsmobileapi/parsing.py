@@ -267,3 +267,52 @@ def _parse_conversation_message(row: object) -> ConversationMessage:
         status=optional_str(data.get("status")),
         phone_id=optional_str(data.get("mobile_sid")),
     )
+
+
+# Where and under which names a WhatsApp number check may give its verdict: the OpenAPI file
+# types the answer as any object, so every plausible name is read.
+_VERDICT_FIELDS = (
+    "whatsapp",
+    "has_whatsapp",
+    "is_whatsapp",
+    "on_whatsapp",
+    "exists",
+    "available",
+    "is_available",
+    "registered",
+    "status",
+)
+_VERDICT_WORDS: dict[str, bool] = {
+    "available": True,
+    "registered": True,
+    "exists": True,
+    "valid": True,
+    "whatsapp": True,
+    "not_available": False,
+    "unavailable": False,
+    "not_registered": False,
+    "not_found": False,
+    "invalid": False,
+    "no_whatsapp": False,
+}
+
+
+def parse_whatsapp_check(body: Mapping[str, Any]) -> bool | None:
+    """Whether /whatsapp/checknumber/ says the number has WhatsApp; None when it does not say."""
+    places = [body]
+    places += [body[key] for key in ("result", "data") if isinstance(body.get(key), Mapping)]
+    for place in places:
+        for name in _VERDICT_FIELDS:
+            if (verdict := _verdict(place.get(name))) is not None:
+                return verdict
+    return None
+
+
+def _verdict(value: object) -> bool | None:
+    if isinstance(value, str):
+        word = value.strip().lower().replace(" ", "_").replace("-", "_")
+        if not word:
+            return None  # optional_bool reads "" as no; here it says nothing
+        if word in _VERDICT_WORDS:
+            return _VERDICT_WORDS[word]
+    return optional_bool(value)
