@@ -135,6 +135,7 @@ class ControlApi:
             web.post("/_sim/sms", self._guard(self.add_sms)),
             web.post("/_sim/bulk_sms", self._guard(self.add_bulk_sms)),
             web.post("/_sim/call", self._guard(self.add_call)),
+            web.post("/_sim/whatsapp", self._guard(self.add_whatsapp)),
             web.post("/_sim/phone", self._guard(self.add_phone)),
             web.patch("/_sim/phone/{sid}", self._guard(self.update_phone)),
             web.post("/_sim/fault", self._guard(self.add_fault)),
@@ -214,6 +215,20 @@ class ControlApi:
             push=True,
         )
         return web.json_response({"guid": call.guid}, status=201)
+
+    async def add_whatsapp(self, _request: web.Request, payload: Payload) -> web.Response:
+        """``POST /_sim/whatsapp``: a phone receives a WhatsApp message (pushes the V2 webhook)."""
+        received = self.state.add_received_whatsapp(
+            self._account(payload),
+            payload.text("number"),
+            payload.opt_text("message") or "",
+            name=payload.opt_text("name"),
+            voice=bool(payload.opt_bool("voice")),
+            received_at=payload.opt_datetime("received_at"),
+            sid=payload.opt_text("sid"),
+            push=True,
+        )
+        return web.json_response({"guid": received.guid, "synced": received.synced}, status=201)
 
     async def add_phone(self, _request: web.Request, payload: Payload) -> web.Response:
         """``POST /_sim/phone``: connect a phone."""

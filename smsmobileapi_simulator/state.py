@@ -21,7 +21,7 @@ type PhonesShape = Literal["items", "result_mobiles", "result_mobile"]
 type BatteryFormat = Literal["int", "str", "percent"]
 type SentLogLayout = Literal["result_sms", "result_data", "data"]
 type WebhookFormat = Literal["legacy", "v2"]
-type StateEvent = SimReceivedSms | SimCall | SimMessageEvent
+type StateEvent = SimReceivedSms | SimCall | SimMessageEvent | SimReceivedWhatsApp
 type Listener = Callable[[StateEvent], None]
 
 _BULK_NUMBERS = 50
@@ -89,6 +89,26 @@ class SimSentSms:
     timearea: str | None = None
 
 
+@dataclass(slots=True)
+class SimReceivedWhatsApp:
+    """A WhatsApp message received by a phone.
+
+    ``/getwa/`` lists it only once ``synced``: it arrived while a synchronisation window was
+    open, or a synchronisation was requested after it arrived. ``message`` is the text, or the
+    transcript of a voice message (empty until transcribed).
+    """
+
+    guid: str
+    data_id: str
+    number: str
+    name: str | None
+    message: str
+    voice: bool
+    received_at: datetime
+    sid: str
+    synced: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class SimMessageEvent:
     """A step of a sent message, pushed as a Webhook V2 event (one of ``MESSAGE_EVENT_TYPES``)."""
@@ -139,6 +159,11 @@ class Account:
     sent_from_mobile: list[SimMobileSentSms] = field(default_factory=list)
     # Numbers (country code and number, no "+") that have no WhatsApp; all others have it.
     without_whatsapp: set[str] = field(default_factory=set)
+    # WhatsApp retrieval: off until activated (the vendor's privacy default), then read only
+    # inside synchronisation windows.
+    whatsapp_retrieval: bool = False
+    whatsapp_sync_until: datetime | None = None
+    whatsapp_received: list[SimReceivedWhatsApp] = field(default_factory=list)
 
     def default_sid(self) -> str:
         """Return the SID of the first phone, or ``""`` when there is none."""
@@ -268,6 +293,8 @@ class SimulatorState:
         self.clock: Callable[[], datetime] = utc_now
         self.local_timezone: tzinfo = timezone(timedelta(hours=1))
         self.token_lifetime = 3600
+        # How long a WhatsApp synchronisation window stays open (invented: not documented).
+        self.whatsapp_sync_window = timedelta(minutes=10)
         self.tokens: dict[str, IssuedToken] = {}
         self.control_token: str | None = None
         self.webhook: WebhookTarget | None = None
@@ -438,6 +465,49 @@ class SimulatorState:
         sms_id = self._next_sms_id
         self._next_sms_id += 1
         return sms_id
+
+    # Received WhatsApp messages
+
+    def add_received_whatsapp(
+        self,
+        account: Account,
+        number: str,
+        message: str,
+        *,
+        name: str | None = None,
+        voice: bool = False,
+        received_at: datetime | None = None,
+        sid: str | None = None,
+        push: bool = False,
+    ) -> SimReceivedWhatsApp:
+        """Store a WhatsApp message a phone received; ``push`` sends the V2 webhook.
+
+        It is synchronised at once when a window is open, else at the next request for one.
+        """
+        now = self.clock()
+        window = account.whatsapp_sync_until
+        received = SimReceivedWhatsApp(
+            guid=self.new_guid(),
+            data_id=self.new_guid(),
+            number=number,
+            name=name,
+            message=message,
+            voice=voice,
+            received_at=received_at or now,
+            sid=sid if sid is not None else account.default_sid(),
+            synced=window is not None and now < window,
+        )
+        account.whatsapp_received.append(received)
+        if push:
+            self._emit(received)
+        return received
+
+    def open_whatsapp_sync(self, account: Account) -> datetime:
+        """Open a synchronisation window: what arrived so far is synchronised; its end."""
+        for received in account.whatsapp_received:
+            received.synced = True
+        account.whatsapp_sync_until = self.clock() + self.whatsapp_sync_window
+        return account.whatsapp_sync_until
 
     # Sent SMS
 

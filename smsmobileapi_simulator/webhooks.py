@@ -15,6 +15,7 @@ from .state import (
     SimCall,
     SimMessageEvent,
     SimReceivedSms,
+    SimReceivedWhatsApp,
     SimulatorState,
     StateEvent,
     WebhookDelivery,
@@ -111,6 +112,19 @@ def call_event_data(call: SimCall) -> dict[str, object]:
     }
 
 
+def whatsapp_event_data(received: SimReceivedWhatsApp) -> dict[str, object]:
+    """Return the ``data`` of a ``whatsapp.received`` event (the vendor's example fields)."""
+    return {
+        "guid": received.guid,
+        "data_id": received.data_id,
+        "from": received.number,
+        "contact_name": received.name,
+        "message": received.message,
+        "is_voice_message": received.voice,
+        "received_at": timefmt.iso_z(received.received_at),
+    }
+
+
 def message_event_data(event: SimMessageEvent) -> dict[str, object]:
     """Return the ``data`` of a sent message's event.
 
@@ -178,6 +192,9 @@ class WebhookPusher:
             event_type, data, occurred = "sms.received", sms_event_data(event), event.received_at
         elif isinstance(event, SimCall):
             event_type, data, occurred = f"call.{event.call_type}", call_event_data(event), event.at
+        elif isinstance(event, SimReceivedWhatsApp):
+            event_type, data = "whatsapp.received", whatsapp_event_data(event)
+            occurred = event.received_at
         else:
             event_type, data, occurred = event.event_type, message_event_data(event), event.at
         if target.format == "legacy":

@@ -37,6 +37,7 @@ from custom_components.smsmobileapi.api import (
     SmsGatewayTimeoutError,
     SmsMobileApiClient,
     WhatsAppChecker,
+    WhatsAppInbox,
 )
 
 from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET
@@ -98,10 +99,7 @@ async def test_client_properties() -> None:
     assert client.request_timeout == 2.5
     assert client.base_url == "https://example.test/v1"
     assert default.base_url == "https://api.smsmobileapi.com"
-    assert client.capabilities == frozenset(Capability) - {
-        Capability.SENDER_ID,
-        Capability.RECEIVE_WHATSAPP,
-    }
+    assert client.capabilities == frozenset(Capability) - {Capability.SENDER_ID}
     assert API_KEY not in repr(client)
 
 
@@ -174,6 +172,7 @@ PROTOCOLS = (
     SentLog,
     PhoneSentLog,
     WhatsAppChecker,
+    WhatsAppInbox,
 )
 
 

@@ -1,14 +1,11 @@
 """Webhook parsing and signature checks of SMSMobileAPI's pushes (legacy and V2)."""
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp
-from aiohttp import web
 import pytest
 
 from custom_components.smsmobileapi.api import (
@@ -38,7 +35,7 @@ from custom_components.smsmobileapi.api.smsmobileapi.webhook import (
 )
 from smsmobileapi_simulator import WebhookTarget, build_v2_request, sign_v2
 
-from .conftest import NOW, NOW_UNIX, Sim
+from .conftest import NOW, NOW_UNIX, Receiver, Sim
 
 VENDOR_FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhook_v2"
 SECRET = "whsec-api-tests-42"
@@ -355,36 +352,6 @@ def test_unreadable_webhooks(body: bytes, message: str) -> None:
 
 
 # --- end to end: the simulator pushes, the client verifies and parses ---------------------------
-
-
-@dataclass
-class Receiver:
-    """A webhook endpoint on loopback that keeps what it receives."""
-
-    url: str = ""
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
-    """A tiny aiohttp server answering 202 to every POST."""
-    received = Receiver()
-
-    async def hook(request: web.Request) -> web.Response:
-        received.received.append((dict(request.headers), await request.read()))
-        return web.Response(status=202)
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    received.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    try:
-        yield received
-    finally:
-        await runner.cleanup()
 
 
 @pytest.mark.parametrize("webhook_format", ["legacy", "v2"])

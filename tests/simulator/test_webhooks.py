@@ -305,3 +305,34 @@ async def test_message_event_validation(api: Api, state: SimulatorState, account
         ({"guid": "nope", "type": "sms.sent"}, 404),
     ):
         assert (await api.request("POST", "/_sim/message_event", json_body=body)).status == status
+
+
+async def test_v2_push_whatsapp(
+    api: Api, state: SimulatorState, account: Account, receiver: Receiver
+) -> None:
+    """A received WhatsApp message is pushed with the vendor example's fields (V2 only)."""
+    state.webhook = WebhookTarget(receiver.url, "v2", SECRET)
+    answer = await api.request(
+        "POST",
+        "/_sim/whatsapp",
+        json_body={"number": "+15559876543", "message": "Is my order ready?", "name": "Jordan"},
+    )
+    assert answer.status == 201
+    [received] = account.whatsapp_received
+    assert answer.json == {"guid": received.guid, "synced": False}
+    headers, body = await receiver.next()
+    assert headers["X-SMSMobileAPI-Event"] == "whatsapp.received"
+    assert json.loads(body)["data"] == {
+        "guid": received.guid,
+        "data_id": received.data_id,
+        "from": "+15559876543",
+        "contact_name": "Jordan",
+        "message": "Is my order ready?",
+        "is_voice_message": False,
+        "received_at": "2026-09-23T12:00:00Z",
+    }
+    state.webhook = WebhookTarget(receiver.url)
+    state.add_received_whatsapp(account, "+1", "not in the legacy format", push=True)
+    state.add_received_sms(account, "+2", "marker", push=True)
+    _, body = await receiver.next()
+    assert json.loads(body)["message"] == "marker"

@@ -27,11 +27,12 @@ from ..models import (
     ConversationOrigin,
     PhoneList,
     ReceivedSms,
+    ReceivedWhatsApp,
     SendResult,
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_object, optional_str
+from ..parsing import as_object, optional_bool, optional_str, parse_time
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -57,6 +58,7 @@ from .parsing import (
     parse_sent_message,
     parse_sms_list,
     parse_whatsapp_check,
+    parse_whatsapp_list,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -85,6 +87,7 @@ class SmsMobileApiClient:
             Capability.SENT_LOG,
             Capability.SENT_FROM_PHONE,
             Capability.CHECK_WHATSAPP,
+            Capability.RECEIVE_WHATSAPP,
         }
     )
     max_message_length: int = MAX_MESSAGE_LENGTH
@@ -109,6 +112,9 @@ class SmsMobileApiClient:
             clock=clock,
         )
         self._request = self._transport.request
+        self._clock = clock or (lambda: datetime.now(UTC))
+        # The end of the WhatsApp synchronisation window last requested, when it said.
+        self._whatsapp_sync_until: datetime | None = None
 
     @property
     def credentials(self) -> Credentials:
@@ -362,6 +368,44 @@ class SmsMobileApiClient:
             },
         )
         return parse_conversations(body)
+
+    # --- received WhatsApp messages ------------------------------------------------------------
+    # The vendor's workflow (OpenAPI file, Postman collection, API examples): retrieval is off
+    # by default, for privacy, until activated once (``set_whatsapp_retrieval``); messages are
+    # then synchronised from the phone during time-limited windows (``/getwa/synchronisation/``)
+    # and read with ``/getwa/``. Only the window's answer is documented; the list is read
+    # leniently (``parse_whatsapp_list``).
+
+    async def set_whatsapp_retrieval(self, active: bool) -> bool | None:  # noqa: FBT001
+        """Activate or deactivate WhatsApp retrieval; the state the service reports, if any.
+
+        A consent choice of the account's owner: the client never calls it by itself.
+        """
+        body = await self._request("getwa/active/", {"statut": 1 if active else 0})
+        if not active:
+            self._whatsapp_sync_until = None
+        return optional_bool(body.get("read_message_active"))
+
+    async def get_received_whatsapp(
+        self, *, after: datetime | None = None
+    ) -> tuple[ReceivedWhatsApp, ...]:
+        """List received WhatsApp messages, oldest first; ``after`` keeps those after then.
+
+        Requests a synchronisation window first unless the last one is still open (its end is
+        unknown: every time), then lists what the phone synchronised. A message arriving
+        while no window is open shows at the next call.
+        """
+        until = self._whatsapp_sync_until
+        if until is None or until <= self._clock():
+            body = await self._request("getwa/synchronisation/", {})
+            self._whatsapp_sync_until = parse_time(body.get("expire_at_unix")) or parse_time(
+                body.get("expire_at")
+            )
+        body = await self._request("getwa/", {}, max_bytes=MAX_LIST_RESPONSE_BYTES)
+        messages = parse_whatsapp_list(body)
+        if after is None:
+            return messages
+        return tuple(message for message in messages if message.received_at > after)
 
     # --- phones --------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from ..models import (
     Phone,
     PhoneList,
     ReceivedSms,
+    ReceivedWhatsApp,
     SendFailure,
     SendResult,
     SentFromMobile,
@@ -54,13 +55,18 @@ def parse_battery(value: object) -> int | None:
 
 
 def _sms_time(row: Mapping[str, Any]) -> datetime:
-    for name in ("timestamp_unix", "time_received", "received_at"):
+    return _time_of(row, ("timestamp_unix", "time_received", "received_at"), where="sms")
+
+
+def _time_of(row: Mapping[str, Any], names: tuple[str, ...], *, where: str) -> datetime:
+    """The first readable time among ``names``, else ``date`` with ``hour``, else an error."""
+    for name in names:
         if (parsed := parse_time(row.get(name))) is not None:
             return parsed
     date, hour = optional_str(row.get("date")), optional_str(row.get("hour"))
     if date is not None and (parsed := parse_time(f"{date} {hour or '00:00:00'}")) is not None:
         return parsed
-    raise invalid("missing field 'timestamp_unix' in sms")
+    raise invalid(f"missing field '{names[0]}' in {where}")
 
 
 def parse_received_sms(row: object) -> ReceivedSms:
@@ -316,3 +322,57 @@ def _verdict(value: object) -> bool | None:
         if word in _VERDICT_WORDS:
             return _VERDICT_WORDS[word]
     return optional_bool(value)
+
+
+# /getwa/ is typed as any object: its list and fields are read under every plausible name,
+# starting with those of the Webhook V2 ``whatsapp.received`` example.
+_WHATSAPP_LISTS = ("messages", "data", "rows", "whatsapp", "wa", "sms")
+_VOICE_TYPES = frozenset({"audio", "voice", "ptt", "voice_message"})
+
+
+def parse_whatsapp_list(body: Mapping[str, Any]) -> tuple[ReceivedWhatsApp, ...]:
+    """Parse /getwa/, oldest first.
+
+    The rows are the first list among the usual names, at the top or in ``result``. An answer
+    without one is an unknown layout (an invalid response), not "no message".
+    """
+    places = [body]
+    if isinstance(body.get("result"), Mapping):
+        places.append(body["result"])
+    for place in places:
+        for name in _WHATSAPP_LISTS:
+            if isinstance(place.get(name), list):
+                rows = place[name]
+                return tuple(
+                    sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order)
+                )
+    raise invalid("missing field 'messages' in response")
+
+
+def _whatsapp_order(message: ReceivedWhatsApp) -> datetime:
+    return message.received_at
+
+
+def parse_received_whatsapp(row: object) -> ReceivedWhatsApp:
+    """Parse one received WhatsApp message of /getwa/."""
+    data = as_object(row, "message")
+    kind = (optional_str(data.get("message_type")) or optional_str(data.get("type")) or "").lower()
+    return ReceivedWhatsApp(
+        guid=required_str(data, "guid", "data_id", "id", "message_id", where="message"),
+        number=required_str(data, "from", "number", "phone_number", "numero", where="message"),
+        message=optional_str(
+            data.get("message") or data.get("text") or data.get("body") or data.get("transcript")
+        )
+        or "",
+        received_at=_whatsapp_time(data),
+        name=optional_str(data.get("contact_name") or data.get("name") or data.get("alias")),
+        voice=bool(optional_bool(data.get("is_voice_message"))) or kind in _VOICE_TYPES,
+        phone_id=optional_str(
+            data.get("sIdentifiant") or data.get("device_id") or data.get("sIdentifiantPhone")
+        ),
+    )
+
+
+def _whatsapp_time(data: Mapping[str, Any]) -> datetime:
+    names = ("received_at", "timestamp_unix", "timestamp", "time_received", "datetime")
+    return _time_of(data, names, where="message")
