@@ -147,6 +147,7 @@ _NOT_WHATSAPP_MEDIA = "media_url must be an https URL sent with WhatsApp"
     ("text", "kwargs", "error"),
     [
         ("", {}, "message must not be empty"),
+        ("Hi", {"sender": "ACME"}, "the phone sends from its own number: no sender name"),
         ("Hi", {"sim": 3}, "sim must be 1 or 2"),
         ("Hi", {"sim": 0}, "sim must be 1 or 2"),
         ("Hi", {"media_url": "https://example.com/cat.jpg"}, _NOT_WHATSAPP_MEDIA),
@@ -307,3 +308,8 @@ async def test_send_refused_as_documented(client: SmsMobileApiClient, sim: Sim) 
     assert str(caught.value) == (
         "/sendsms/ failed with error 400: Missing or invalid parameter: port"
     )
+
+
+def test_max_message_length(client: SmsMobileApiClient) -> None:
+    """No vendor source caps the text ("no 160-char limit"): ten concatenated SMS, 1 600."""
+    assert client.max_message_length == 1600

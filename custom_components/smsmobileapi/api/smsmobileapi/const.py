@@ -16,7 +16,10 @@ SOURCE_TAG: Final = "homeassistant"
 MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 MAX_LIST_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 
-# The docs give no maximum; a text this long is ten concatenated SMS, the most carriers join.
+# No vendor source gives a maximum: the SMS doc says only "no 160-char limit", and neither
+# the OpenAPI file, the Postman collection, the PHP SDK, the Python examples nor the Odoo
+# module cap the text. Kept at ten concatenated SMS, the most carriers join (the phone
+# splits the text; WhatsApp takes more).
 MAX_MESSAGE_LENGTH: Final = 1600
 
 MISSED_CALLS_DEFAULT_LIMIT: Final = 100
