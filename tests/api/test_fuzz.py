@@ -73,7 +73,8 @@ FIELDS = [
     "synchro_time", "conversations", "messages", "contact_alias", "direction", "timestamp_utc",
     "message_id", "mobile_sid", "rows", "data", "sms", "success", "error", "message", "detail",
     "type", "occurred_at", "created_at", "call_at", "duration_seconds", "transcript",
-    "is_voice_message", "contact_name", "data_id", "access_token", "expires_in",
+    "is_voice_message", "contact_name", "data_id", "access_token", "expires_in", "whatsapp",
+    "exists", "available", "message_type", "expire_at_unix",
 ]  # fmt: skip
 V2_TYPES = [
     "sms.received", "sms.sent", "sms.failed", "sms.api.submitted", "sms.mobile.sent",
@@ -218,6 +219,9 @@ def test_row_parsers(row: object) -> None:
             assert _is_utc(call.call_at)
     if (phone := _parsed(lambda: sms_parsing.parse_phone(row))) is not None:
         assert phone.battery is None or 0 <= phone.battery <= 100
+    if (message := _parsed(lambda: sms_parsing.parse_received_whatsapp(row))) is not None:
+        assert message.guid
+        assert _is_utc(message.received_at)
     _parsed(lambda: sms_parsing.parse_sent_message(row))
     _parsed(lambda: sms_parsing.parse_sent_from_mobile(row))
 
@@ -236,6 +240,9 @@ def test_body_parsers(body: dict[str, Any]) -> None:
     if (sent := _parsed(lambda: sms_parsing.parse_send_result(body))) is not None:
         assert sent.guid
     assert sms_parsing.parse_whatsapp_check(body) in {True, False, None}
+    if (whatsapp := _parsed(lambda: sms_parsing.parse_whatsapp_list(body))) is not None:
+        assert [m.received_at for m in whatsapp] == sorted(m.received_at for m in whatsapp)
+    _parsed(lambda: [sms_parsing.parse_sent_message(r) for r in sms_parsing.parse_log_rows(body)])
 
 
 # --- OAuth2 token bodies -----------------------------------------------------------------------

@@ -34,6 +34,11 @@ def _faults() -> list[object]:
             Fault("redirect", path="/getsms/", body="/getsms/?apikey=" + API_KEY),
             id="redirect-echoing-the-key",
         ),
+        pytest.param(Fault("reset", path="/getsms/", times=None), id="reset"),
+        pytest.param(
+            Fault("oversized", path="/getsms/", size=65 * MIB, content_encoding="gzip"),
+            id="oversized",
+        ),
     ]
 
 
@@ -69,6 +74,27 @@ async def test_no_secret_in_any_log_or_message(
     assert_no_secret(error, secrets=secrets)
     for secret in secrets:
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["bad_http", "redirect", "reset"])
+async def test_no_secret_when_the_token_request_fails(
+    make_client: Callable[..., SmsMobileApiClient],
+    sim: Sim,
+    caplog: pytest.LogCaptureFixture,
+    kind: Literal["bad_http", "redirect", "reset"],
+) -> None:
+    """The token request (its form holds the client secret) fails without leaking it."""
+    caplog.set_level(logging.DEBUG)
+    sim.state.faults.add(Fault(kind, path="/oauth2/token", times=None))
+    client = make_client(OAuth2Credentials(CLIENT_ID, CLIENT_SECRET))
+
+    with pytest.raises(SmsGatewayError) as caught:
+        await client.get_received_sms()
+    _LOGGER.debug("Full error", exc_info=caught.value)
+
+    assert caught.value.__context__ is None
+    assert_no_secret(caught.value)
+    assert CLIENT_SECRET not in caplog.text
 
 
 async def test_malformed_response(client: SmsMobileApiClient, sim: Sim) -> None:
