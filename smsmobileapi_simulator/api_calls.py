@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from . import timefmt
-from .endpoints import Ctx, Endpoint, Handler, Params, authenticated, opt
+from .endpoints import Checks, Ctx, Endpoint, Handler, Params, authenticated, opt
 from .replies import Reply, json_reply, success_error
 from .state import CallType, SimCall
 
@@ -34,15 +34,17 @@ def _int_param(params: Params, name: str, default: int) -> int | None:
         return None
 
 
-def _page(params: Params, default_limit: int, max_limit: int) -> tuple[int, int] | Reply:
-    """Offset and limit as the docs describe them (clamped), or the error of a bad one."""
+def _page(params: Params, default_limit: int, max_limit: int, checks: Checks) -> tuple[int, int]:
+    """Offset and limit as the docs describe them (clamped); one not an integer: its default."""
     offset = _int_param(params, "offset", 0)
     limit = _int_param(params, "limit", default_limit)
     if offset is None:
-        return success_error("invalid_offset")
+        checks.invented(success_error("invalid_offset"))
     if limit is None:
-        return success_error("invalid_limit")
-    return max(offset, 0), min(max(limit, 1), max_limit)
+        checks.invented(success_error("invalid_limit"))
+    offset = 0 if offset is None else max(offset, 0)
+    limit = default_limit if limit is None else limit
+    return offset, min(max(limit, 1), max_limit)
 
 
 def _calls(ctx: Ctx, call_type: CallType) -> list[SimCall]:
@@ -53,10 +55,8 @@ def _calls(ctx: Ctx, call_type: CallType) -> list[SimCall]:
 def missed_calls(ctx: Ctx) -> Reply:
     """List missed calls, newest first."""
     params = ctx.params
-    window = _page(params, MISSED_DEFAULT_LIMIT, MISSED_MAX_LIMIT)
-    if isinstance(window, Reply):
-        return window
-    offset, limit = window
+    checks = Checks(ctx.state)
+    offset, limit = _page(params, MISSED_DEFAULT_LIMIT, MISSED_MAX_LIMIT, checks)
     calls = _calls(ctx, "missed")
     for name, keep_after in (("date_start", True), ("date_end", False)):
         text = opt(params, name)
@@ -64,11 +64,13 @@ def missed_calls(ctx: Ctx) -> Reply:
             continue
         day = timefmt.parse_day(text)
         if day is None:
-            return success_error(f"invalid_{name}")
-        if keep_after:
+            checks.invented(success_error(f"invalid_{name}"))
+        elif keep_after:
             calls = [call for call in calls if call.at >= timefmt.day_start(day)]
         else:
             calls = [call for call in calls if call.at <= timefmt.day_end(day)]
+    if (refusal := checks.answer()) is not None:
+        return refusal
     search = opt(params, "search")
     if search is not None:
         calls = [call for call in calls if _mentions(call, search)]
@@ -86,19 +88,20 @@ def _rows_endpoint(call_type: CallType) -> Handler:
     @authenticated("call")
     def list_rows(ctx: Ctx) -> Reply:
         params = ctx.params
-        window = _page(params, ROWS_DEFAULT_LIMIT, ROWS_MAX_LIMIT)
-        if isinstance(window, Reply):
-            return window
-        offset, limit = window
+        checks = Checks(ctx.state)
+        offset, limit = _page(params, ROWS_DEFAULT_LIMIT, ROWS_MAX_LIMIT, checks)
+        # "Whitelisted fields only": anything else falls back to the default.
         sort_by = opt(params, "sort_by") or "call_date_ms"
         if sort_by not in _SORT_KEYS:
-            return success_error("invalid_sort_by")
+            checks.invented(success_error("invalid_sort_by"))
+            sort_by = "call_date_ms"
         sort_dir = (opt(params, "sort_dir") or "desc").lower()
         if sort_dir not in {"asc", "desc"}:
-            return success_error("invalid_sort_dir")
-        calls = _filter_rows(params, _calls(ctx, call_type))
-        if isinstance(calls, Reply):
-            return calls
+            checks.invented(success_error("invalid_sort_dir"))
+            sort_dir = "desc"
+        calls = _filter_rows(params, _calls(ctx, call_type), checks)
+        if (refusal := checks.answer()) is not None:
+            return refusal
         descending = sort_dir == "desc"
         calls.sort(key=lambda call: call.at, reverse=descending)  # ties follow the call date
         calls.sort(key=_SORT_KEYS[sort_by], reverse=descending)
@@ -124,13 +127,14 @@ def _rows_endpoint(call_type: CallType) -> Handler:
     return list_rows
 
 
-def _filter_rows(params: Params, calls: list[SimCall]) -> list[SimCall] | Reply:
+def _filter_rows(params: Params, calls: list[SimCall], checks: Checks) -> list[SimCall]:
     for name in ("date_from_ms", "date_to_ms"):
         text = opt(params, name)
         if text is None:
             continue
         if not text.isdigit():
-            return success_error(f"invalid_{name}")
+            checks.invented(success_error(f"invalid_{name}"))
+            continue
         bound = int(text)
         if name == "date_from_ms":
             calls = [call for call in calls if timefmt.unix_ms(call.at) >= bound]

@@ -1,8 +1,8 @@
 """Received-SMS endpoints: ``/getsms/`` and friends, ``/deletesms/``."""
 
 from . import timefmt
-from .endpoints import Ctx, Endpoint, authenticated, opt
-from .replies import Reply, invalid_sms_param, missing_sms_param, sms_error, sms_result
+from .endpoints import Checks, Ctx, Endpoint, authenticated, missing_param, opt
+from .replies import Reply, sms_error, sms_result
 from .state import SimReceivedSms, SmsTimeFormat
 
 
@@ -12,9 +12,12 @@ def get_sms(ctx: Ctx) -> Reply:
     params = ctx.params
     rows = ctx.account.received
     after = opt(params, "after_timestamp_unix")
-    if after is not None:
-        if not after.isdigit():
-            return invalid_sms_param("after_timestamp_unix", "expected UNIX seconds")
+    if after is not None and not after.isdigit():
+        checks = Checks(ctx.state)
+        checks.invalid("after_timestamp_unix", "expected UNIX seconds")
+        if (refusal := checks.answer()) is not None:
+            return refusal
+    elif after is not None:
         cutoff = timefmt.from_unix(int(after) + 1)  # timestamp > after, in whole seconds
         rows = [sms for sms in rows if sms.received_at >= cutoff]
     sid = opt(params, "sIdentifiantPhone")
@@ -50,7 +53,7 @@ def set_read(ctx: Ctx) -> Reply:
     """Set the API-side read flag of one received SMS."""
     guid = opt(ctx.params, "guid_message")
     if guid is None:
-        return missing_sms_param("guid_message")
+        return missing_param(ctx.state, "guid_message")
     sms = ctx.account.find_received(guid)
     if sms is None:
         return sms_error("not_found", "No received SMS has this GUID")
@@ -63,9 +66,9 @@ def update_alias(ctx: Ctx) -> Reply:
     """Set or clear (empty ``alias``) the alias of one received SMS."""
     guid = opt(ctx.params, "guid")
     if guid is None:
-        return missing_sms_param("guid")
+        return missing_param(ctx.state, "guid")
     if "alias" not in ctx.params:
-        return missing_sms_param("alias")
+        return missing_param(ctx.state, "alias")
     sms = ctx.account.find_received(guid)
     if sms is None:
         return sms_error("not_found", "No received SMS has this GUID")
@@ -84,17 +87,23 @@ def delete_sms(ctx: Ctx) -> Reply:
             return sms_error("not_found", "No received SMS has this GUID")
         ctx.account.received.remove(sms)
         return sms_result(error=0, deleted=1)
+    checks = Checks(ctx.state)
     start_text = opt(params, "date_start")
+    start = None if start_text is None else timefmt.parse_day(start_text)
     if start_text is None:
-        return sms_error("missing_parameter", "guid_message or date_start is required")
-    start = timefmt.parse_day(start_text)
-    if start is None:
-        return invalid_sms_param("date_start", "expected YYYY-MM-DD")
+        checks.invented(sms_error("missing_parameter", "guid_message or date_start is required"))
+    elif start is None:
+        checks.invalid("date_start", "expected YYYY-MM-DD")
     end_text = opt(params, "date_end")
     end = start if end_text is None else timefmt.parse_day(end_text)
-    if end is None or end < start:
-        return invalid_sms_param("date_end", "expected YYYY-MM-DD, not before date_start")
-    first, last = timefmt.day_start(start), timefmt.day_end(end)
+    if start is not None and (end is None or end < start):
+        checks.invalid("date_end", "expected YYYY-MM-DD, not before date_start")
+    if (refusal := checks.answer()) is not None:
+        return refusal
+    if start is None:
+        return sms_result(error=0, deleted=0)  # no readable day: nothing deleted
+    # An unreadable date_end is ignored (the day alone); one before date_start spans nothing.
+    first, last = timefmt.day_start(start), timefmt.day_end(end or start)
     kept = [sms for sms in ctx.account.received if not first <= sms.received_at <= last]
     deleted = len(ctx.account.received) - len(kept)
     ctx.account.received = kept

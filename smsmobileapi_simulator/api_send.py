@@ -1,11 +1,11 @@
 """Sending endpoints: ``/sendsms/``, ``/resend/`` and the two sent-SMS logs."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from . import timefmt
-from .endpoints import Ctx, Endpoint, Params, authenticated, opt
-from .replies import Reply, invalid_sms_param, missing_sms_param, sms_error, sms_result
+from .endpoints import Checks, Ctx, Endpoint, Params, authenticated, missing_param, opt
+from .replies import Reply, json_reply, sms_error, sms_result
 from .state import Account, SimMobileSentSms, SimPhone, SimSentSms
 
 LOG_PAGE_SIZE = 100
@@ -35,23 +35,26 @@ _SEND_CHOICES: dict[str, tuple[str, ...]] = {
 
 # /sendsms/
 
+# Values the OpenAPI file declares (enums, an integer): anything else is a documented 400.
+_DECLARED = frozenset({"port", "shorturl", "waonly"})
+
 
 @authenticated("sms")
 def send_sms(ctx: Ctx) -> Reply:
     """Queue an SMS and/or WhatsApp message on one of the account's phones."""
     params = ctx.params
     recipients = opt(params, "recipients")
-    message = opt(params, "message")
     if recipients is None:
-        return missing_sms_param("recipients")
-    if message is None:
-        return missing_sms_param("message")
-    problem = _check_send_options(ctx.account, params)
-    if problem is not None:
-        return problem
+        return missing_param(ctx.state, "recipients")
+    if opt(params, "message") is None:
+        return missing_param(ctx.state, "message")
+    checks = Checks(ctx.state)
+    _check_send_options(ctx.account, params, checks)
     via_whatsapp = _via_whatsapp(params)
     if opt(params, "sendsms") == "0" and not via_whatsapp:
-        return sms_error("nothing_to_send", "sendsms=0 without WhatsApp sends nothing")
+        checks.invented(sms_error("nothing_to_send", "sendsms=0 without WhatsApp sends nothing"))
+    if (refusal := checks.answer()) is not None:
+        return refusal
     phone = _target_phone(ctx.account, opt(params, "sIdentifiant"))
     sent = ctx.state.add_sent_sms(
         ctx.account,
@@ -62,6 +65,12 @@ def send_sms(ctx: Ctx) -> Reply:
         sid=phone.sid if phone is not None else None,
         fields={key: value for key, value in params.items() if key != "apikey"},
     )
+    webhook = ctx.state.webhook
+    if webhook is not None and webhook.message_events:
+        if opt(params, "waonly") != "yes" and opt(params, "sendsms") != "0":
+            ctx.state.push_message_event(sent, "sms.api.submitted")
+        if via_whatsapp:
+            ctx.state.push_message_event(sent, "whatsapp.submitted")
     return sms_result(
         error=0,
         sent="1",
@@ -82,27 +91,31 @@ def _via_whatsapp(params: Params) -> bool:
     return opt(params, "sendwa") == "1" or opt(params, "waonly") == "yes"
 
 
-def _check_send_options(account: Account, params: Params) -> Reply | None:
+def _check_send_options(account: Account, params: Params, checks: Checks) -> None:
     for name, allowed in _SEND_CHOICES.items():
         value = opt(params, name)
         if value is not None and value not in allowed:
-            return invalid_sms_param(name, f"expected one of {', '.join(allowed)}")
+            detail = f"expected one of {', '.join(allowed)}"
+            checks.invalid(name, detail, documented=name in _DECLARED)
     sid = opt(params, "sIdentifiant")
     if sid is not None and sid not in account.phones:
-        return invalid_sms_param("sIdentifiant", "no connected mobile has this SID")
+        checks.invalid("sIdentifiant", "no connected mobile has this SID")
     schedule = opt(params, "schedule_timestamp")
     if schedule is not None and not schedule.isdigit():
-        return invalid_sms_param("schedule_timestamp", "expected UNIX seconds")
+        checks.invalid("schedule_timestamp", "expected UNIX seconds", documented=True)
     media = opt(params, "url_media")
     if media is not None and not media.startswith("https://"):
-        return invalid_sms_param("url_media", "expected an https URL")
-    return None
+        checks.invalid("url_media", "expected an https URL")
 
 
 def _target_phone(account: Account, sid: str | None) -> SimPhone | None:
-    """Return the chosen phone, else the first online one, else the first one."""
+    """Return the chosen phone, else the first online one, else the first one.
+
+    An unknown SID (refused only by ``invented_param_errors``) reaches no phone: the message
+    is accepted and ends in error.
+    """
     if sid is not None:
-        return account.phones[sid]
+        return account.phones.get(sid)
     phones = list(account.phones.values())
     return next((phone for phone in phones if phone.online), phones[0] if phones else None)
 
@@ -115,7 +128,7 @@ def resend(ctx: Ctx) -> Reply:
     """Queue again a sent message that is in error."""
     guid = opt(ctx.params, "guid")
     if guid is None:
-        return missing_sms_param("guid")
+        return missing_param(ctx.state, "guid")
     sent = _find_sent(ctx, guid)
     if sent is None:
         return sms_error("not_found", "No sent message has this GUID")
@@ -138,12 +151,15 @@ def _find_sent(ctx: Ctx, guid: str) -> SimSentSms | None:
 def sent_log(ctx: Ctx) -> Reply:
     """List messages sent through the API, newest first, one page at a time."""
     params = ctx.params
+    checks = Checks(ctx.state)
     rows = ctx.state.sent_for(ctx.account)
     before = opt(params, "before")
-    if before is not None:
-        cut = _before_cut(ctx, rows, before)
-        if cut is None:
-            return invalid_sms_param("before", "expected UNIX seconds or a known message GUID")
+    cut = None if before is None else _before_cut(ctx, rows, before)
+    if before is not None and cut is None:
+        checks.invalid("before", "expected UNIX seconds or a known message GUID")
+    if (refusal := checks.answer()) is not None:
+        return refusal
+    if cut is not None:
         rows = rows[:cut]
     guid = opt(params, "guid_message")
     if guid is not None:
@@ -159,7 +175,18 @@ def sent_log(ctx: Ctx) -> Reply:
             s for s in rows if needle in s.recipients.casefold() or needle in s.message.casefold()
         ]
     page = list(reversed(rows))[:LOG_PAGE_SIZE]
-    return sms_result(error=0, sms=[_sent_row(sent) for sent in page])
+    return _log_reply(ctx, [_sent_row(sent) for sent in page])
+
+
+def _log_reply(ctx: Ctx, rows: Sequence[Mapping[str, object]]) -> Reply:
+    """Answer a sent log in the chosen layout (every one invented: see ``Variants``)."""
+    match ctx.state.variants.invented_sent_log_layout:
+        case "result_sms":
+            return sms_result(error=0, count=len(rows), sms=rows)
+        case "result_data":
+            return sms_result(error=0, count=len(rows), data=rows)
+        case "data":
+            return json_reply({"success": True, "count": len(rows), "data": rows})
 
 
 def _before_cut(ctx: Ctx, rows: list[SimSentSms], before: str) -> int | None:
@@ -193,34 +220,35 @@ def _sent_row(sent: SimSentSms) -> dict[str, object]:
 def sent_from_mobile(ctx: Ctx) -> Reply:
     """List SMS sent from the phones themselves during the last 7 days."""
     params = ctx.params
+    checks = Checks(ctx.state)
     rows = [
         row for row in ctx.account.sent_from_mobile if row.sent_at >= ctx.now - FROM_MOBILE_HISTORY
     ]
-    filtered = _filter_from_mobile(ctx.now, params, rows)
-    if isinstance(filtered, Reply):
-        return filtered
+    rows = _filter_from_mobile(ctx.now, params, rows, checks)
     sort_by = opt(params, "sort_by") or "mobile_date_ms"
     if sort_by not in FROM_MOBILE_SORT_FIELDS:
-        return invalid_sms_param("sort_by", f"expected one of {', '.join(FROM_MOBILE_SORT_FIELDS)}")
+        checks.invalid("sort_by", f"expected one of {', '.join(FROM_MOBILE_SORT_FIELDS)}")
+        sort_by = "mobile_date_ms"
     order = (opt(params, "sort_order") or "DESC").upper()
     if order not in {"ASC", "DESC"}:
-        return invalid_sms_param("sort_order", "expected ASC or DESC")
+        checks.invalid("sort_order", "expected ASC or DESC")
+        order = "DESC"
     limit_text = opt(params, "limit")
     if limit_text is not None and (not limit_text.isdigit() or int(limit_text) < 1):
-        return invalid_sms_param("limit", "expected a positive integer")
+        checks.invalid("limit", "expected a positive integer")
+        limit_text = None
+    if (refusal := checks.answer()) is not None:
+        return refusal
     limit = min(int(limit_text or FROM_MOBILE_LIMIT), FROM_MOBILE_LIMIT)
-    ordered = sorted(filtered, key=_FROM_MOBILE_SORT_KEYS[sort_by], reverse=order == "DESC")
+    ordered = sorted(rows, key=_FROM_MOBILE_SORT_KEYS[sort_by], reverse=order == "DESC")
     out = [_from_mobile_row(row) for row in ordered[:limit]]
-    return sms_result(error=0, count=len(out), sms=out)
+    return _log_reply(ctx, out)
 
 
 def _filter_from_mobile(
-    now: datetime, params: Params, rows: list[SimMobileSentSms]
-) -> list[SimMobileSentSms] | Reply:
-    rows_or_error = _filter_by_dates(now, params, rows)
-    if isinstance(rows_or_error, Reply):
-        return rows_or_error
-    rows = rows_or_error
+    now: datetime, params: Params, rows: list[SimMobileSentSms], checks: Checks
+) -> list[SimMobileSentSms]:
+    rows = _filter_by_dates(now, params, rows, checks)
     number = opt(params, "number")
     if number is not None:
         rows = [row for row in rows if number in row.number]
@@ -242,16 +270,17 @@ def _filter_from_mobile(
 
 
 def _filter_by_dates(
-    now: datetime, params: Params, rows: list[SimMobileSentSms]
-) -> list[SimMobileSentSms] | Reply:
+    now: datetime, params: Params, rows: list[SimMobileSentSms], checks: Checks
+) -> list[SimMobileSentSms]:
+    """Apply the day filters and the period; an unreadable one is ignored (see ``Checks``)."""
     for name in ("date", "date_from", "date_to"):
         value = opt(params, name)
         if value is None:
             continue
         day = timefmt.parse_day(value)
         if day is None:
-            return invalid_sms_param(name, "expected YYYY-MM-DD")
-        if name == "date":
+            checks.invalid(name, "expected YYYY-MM-DD")
+        elif name == "date":
             rows = [row for row in rows if row.sent_at.date() == day]
         elif name == "date_from":
             rows = [row for row in rows if row.sent_at.date() >= day]
@@ -261,7 +290,8 @@ def _filter_by_dates(
     if period is None:
         return rows
     if period not in _PERIODS:
-        return invalid_sms_param("period", f"expected one of {', '.join(_PERIODS)}")
+        checks.invalid("period", f"expected one of {', '.join(_PERIODS)}")
+        return rows
     return [row for row in rows if _in_period(now, period, row.sent_at)]
 
 

@@ -5,12 +5,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from . import api_calls, api_conversation, api_gateway, api_inbox, api_oauth, api_send
+from . import (
+    api_calls,
+    api_conversation,
+    api_gateway,
+    api_inbox,
+    api_oauth,
+    api_send,
+    api_whatsapp,
+)
 from .control import ControlApi
 from .endpoints import ApiRequest, AuthFailure, Endpoint
-from .faults import truncate
+from .faults import encode, truncate
 from .state import RecordedRequest, SimulatorState
-from .transport import reset_connection, stream_slowly, to_response
+from .transport import break_http, reset_connection, stream_slowly, to_response
 from .webhooks import WebhookPusher
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -20,6 +28,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *api_gateway.ENDPOINTS,
     *api_calls.ENDPOINTS,
     *api_oauth.ENDPOINTS,
+    *api_whatsapp.ENDPOINTS,
 )
 STATE_KEY = web.AppKey("state", SimulatorState)
 WEBHOOKS_KEY = web.AppKey("webhooks", WebhookPusher)
@@ -72,18 +81,22 @@ async def _serve(
     if state.latency > 0:
         await asyncio.sleep(state.latency)
     fault = state.faults.take(endpoint.path)
-    if fault is not None and fault.kind == "reset":
+    if fault is not None and fault.kind in {"reset", "bad_http"}:
         state.count(endpoint.path, 0)
-        return reset_connection(request)
+        return reset_connection(request) if fault.kind == "reset" else break_http(request)
     if fault is not None and fault.kind == "timeout":
         await asyncio.sleep(fault.delay)
     reply = fault.canned_reply() if fault is not None else None
+    if fault is not None and fault.kind == "redirect":
+        reply = fault.redirect_reply(str(request.rel_url))
     if reply is None:
         forced = _FORCED_FAILURES.get(fault.kind) if fault is not None else None
         api_request = ApiRequest(state, query | form, request.headers, state.clock(), forced)
         reply = endpoint.handler(api_request)
     if fault is not None and fault.kind == "truncated":
         reply = truncate(reply)
+    if fault is not None:
+        reply = encode(reply, fault.content_encoding)
     state.count(endpoint.path, len(reply.body))
     if fault is not None and fault.kind == "slow_body":
         return await stream_slowly(request, reply, fault)

@@ -14,12 +14,14 @@ from typing import get_args
 from aiohttp import web
 
 from . import timefmt
-from .faults import FAULT_KINDS, Fault
+from .faults import CONTENT_ENCODINGS, FAULT_KINDS, Fault
 from .state import (
+    MESSAGE_EVENT_TYPES,
     Account,
     BatteryFormat,
     CallType,
     PhonesShape,
+    SentLogLayout,
     SimPhone,
     SimulatorState,
     SmsTimeFormat,
@@ -36,8 +38,16 @@ _VARIANT_CHOICES: dict[str, frozenset[str]] = {
     "sms_time_format": frozenset(get_args(SmsTimeFormat.__value__)),
     "phones_shape": frozenset(get_args(PhonesShape.__value__)),
     "battery_format": frozenset(get_args(BatteryFormat.__value__)),
+    "invented_sent_log_layout": frozenset(get_args(SentLogLayout.__value__)),
 }
-_VARIANT_FLAGS = frozenset({"getsms_auth_error_http200", "missed_calls_text_errors"})
+_VARIANT_FLAGS = frozenset(
+    {
+        "getsms_auth_error_http200",
+        "missed_calls_text_errors",
+        "call_endpoints_apikey_only",
+        "invented_param_errors",
+    }
+)
 
 type ControlHandler = Callable[[web.Request, "Payload"], Awaitable[web.Response]]
 
@@ -125,6 +135,7 @@ class ControlApi:
             web.post("/_sim/sms", self._guard(self.add_sms)),
             web.post("/_sim/bulk_sms", self._guard(self.add_bulk_sms)),
             web.post("/_sim/call", self._guard(self.add_call)),
+            web.post("/_sim/whatsapp", self._guard(self.add_whatsapp)),
             web.post("/_sim/phone", self._guard(self.add_phone)),
             web.patch("/_sim/phone/{sid}", self._guard(self.update_phone)),
             web.post("/_sim/fault", self._guard(self.add_fault)),
@@ -133,6 +144,7 @@ class ControlApi:
             web.get("/_sim/sent", self._guard(self.sent)),
             web.post("/_sim/api_key", self._guard(self.rotate_api_key)),
             web.put("/_sim/webhook", self._guard(self.set_webhook)),
+            web.post("/_sim/message_event", self._guard(self.add_message_event)),
             web.delete("/_sim/webhook", self._guard(self.clear_webhook)),
             web.patch("/_sim/variants", self._guard(self.set_variants)),
         ]
@@ -205,6 +217,20 @@ class ControlApi:
             push=True,
         )
         return web.json_response({"guid": call.guid}, status=201)
+
+    async def add_whatsapp(self, _request: web.Request, payload: Payload) -> web.Response:
+        """``POST /_sim/whatsapp``: a phone receives a WhatsApp message (pushes the V2 webhook)."""
+        received = self.state.add_received_whatsapp(
+            self._account(payload),
+            payload.text("number"),
+            payload.opt_text("message") or "",
+            name=payload.opt_text("name"),
+            voice=bool(payload.opt_bool("voice")),
+            received_at=payload.opt_datetime("received_at"),
+            sid=payload.opt_text("sid"),
+            push=True,
+        )
+        return web.json_response({"guid": received.guid, "synced": received.synced}, status=201)
 
     async def add_phone(self, _request: web.Request, payload: Payload) -> web.Response:
         """``POST /_sim/phone``: connect a phone."""
@@ -282,11 +308,30 @@ class ControlApi:
         if webhook_format is None:
             raise ControlError(f"format must be one of {sorted(_WEBHOOK_FORMATS)}")
         try:
-            target = WebhookTarget(payload.text("url"), webhook_format, payload.opt_text("secret"))
+            target = WebhookTarget(
+                payload.text("url"),
+                webhook_format,
+                payload.opt_text("secret"),
+                message_events=bool(payload.opt_bool("message_events")),
+            )
         except ValueError as err:
             raise ControlError(str(err)) from err
         self.state.webhook = target
-        return web.json_response({"url": target.url, "format": target.format})
+        return web.json_response(
+            {"url": target.url, "format": target.format, "message_events": target.message_events}
+        )
+
+    async def add_message_event(self, _request: web.Request, payload: Payload) -> web.Response:
+        """``POST /_sim/message_event``: push a step of a sent message (``guid``, ``type``)."""
+        event_type = payload.text("type")
+        if event_type not in MESSAGE_EVENT_TYPES:
+            raise ControlError(f"type must be one of {sorted(MESSAGE_EVENT_TYPES)}")
+        guid = payload.text("guid").lower()
+        sent = next((sent for sent in self.state.sent if sent.guid == guid), None)
+        if sent is None:
+            raise ControlError("no such sent message", status=404)
+        self.state.push_message_event(sent, event_type)
+        return web.json_response({"type": event_type, "guid": sent.guid}, status=201)
 
     async def clear_webhook(self, _request: web.Request, _payload: Payload) -> web.Response:
         """``DELETE /_sim/webhook``: stop pushing."""
@@ -358,6 +403,10 @@ def fault_from_payload(payload: Payload) -> Fault:
     kind = FAULT_KINDS.get(payload.text("kind"))
     if kind is None:
         raise ControlError(f"kind must be one of {sorted(FAULT_KINDS)}")
+    encoding_name = payload.opt_text("content_encoding")
+    encoding = None if encoding_name is None else CONTENT_ENCODINGS.get(encoding_name)
+    if encoding_name is not None and encoding is None:
+        raise ControlError(f"content_encoding must be one of {sorted(CONTENT_ENCODINGS)}")
     defaults = Fault(kind)
     try:
         return Fault(
@@ -372,6 +421,8 @@ def fault_from_payload(payload: Payload) -> Fault:
             delay=_or(payload.opt_float("delay"), defaults.delay),
             chunk_size=_or(payload.opt_int("chunk_size"), defaults.chunk_size),
             chunk_delay=_or(payload.opt_float("chunk_delay"), defaults.chunk_delay),
+            size=_or(payload.opt_int("size"), defaults.size),
+            content_encoding=encoding,
         )
     except ValueError as err:
         raise ControlError(str(err)) from err

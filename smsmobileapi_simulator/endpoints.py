@@ -5,7 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from .replies import Reply, json_reply, success_error, text_reply
+from .replies import (
+    Reply,
+    bad_request,
+    invalid_sms_param,
+    json_reply,
+    missing_sms_param,
+    success_error,
+    text_reply,
+)
 from .state import Account, SimulatorState
 
 type Family = Literal["sms", "getsms", "success", "call", "missed_call"]
@@ -53,6 +61,48 @@ class Endpoint:
     handler: Handler
 
 
+class Checks:
+    """The parameter problems of one request, and the answer they get.
+
+    The docs and the vendor's code show few refusals: a missing required parameter
+    (``missing_param``, answered at once), and on ``/sendsms/`` a value outside what the
+    OpenAPI file declares, both answered HTTP 400 with the OpenAPI error model
+    (``bad_request``). Everything else the simulator used to refuse
+    (``missing_<name>``/``invalid_<name>`` codes inside ``result`` with HTTP 200,
+    ``nothing_to_send``, ``invalid_sort_by``...) is invented: by default such a value is
+    ignored (the filter dropped, the default used), and only ``Variants.invented_param_errors``
+    answers it, with the first problem of the request, as before.
+    """
+
+    def __init__(self, state: SimulatorState) -> None:
+        """Collect the problems of a request to ``state``'s simulated service."""
+        self._invented = state.variants.invented_param_errors
+        self._problems: list[tuple[Reply, Reply | None]] = []
+
+    def invalid(self, name: str, detail: str, *, documented: bool = False) -> None:
+        """A value the docs restrict (``documented``) or that only the invention refuses."""
+        self._problems.append(
+            (invalid_sms_param(name, detail), bad_request(name) if documented else None)
+        )
+
+    def invented(self, reply: Reply) -> None:
+        """A refusal no vendor source shows."""
+        self._problems.append((reply, None))
+
+    def answer(self) -> Reply | None:
+        """The refusal to answer, or ``None`` when the request goes on."""
+        if self._invented:
+            return self._problems[0][0] if self._problems else None
+        return next((reply for _, reply in self._problems if reply is not None), None)
+
+
+def missing_param(state: SimulatorState, name: str) -> Reply:
+    """Answer a parameter the docs mark required, absent or empty (see ``Checks``)."""
+    if state.variants.invented_param_errors:
+        return missing_sms_param(name)
+    return bad_request(name)
+
+
 def opt(params: Params, name: str) -> str | None:
     """Return a parameter's stripped value, or ``None`` when absent or empty."""
     value = params.get(name, "").strip()
@@ -68,7 +118,10 @@ def authenticated(family: Family) -> Callable[[AccountHandler], Handler]:
 
     def decorate(handler: AccountHandler) -> Handler:
         def run(request: ApiRequest) -> Reply:
-            outcome = _authenticate(request)
+            apikey_only = family in {"call", "missed_call"} and (
+                request.state.variants.call_endpoints_apikey_only
+            )
+            outcome = _authenticate(request, bearer=not apikey_only)
             if isinstance(outcome, Reply):
                 return outcome
             if isinstance(outcome, Account):
@@ -80,11 +133,12 @@ def authenticated(family: Family) -> Callable[[AccountHandler], Handler]:
     return decorate
 
 
-def _authenticate(request: ApiRequest) -> Account | AuthFailure | Reply:
+def _authenticate(request: ApiRequest, *, bearer: bool) -> Account | AuthFailure | Reply:
+    """The account of a request: its bearer token (unless ``bearer`` is off), else its key."""
     state = request.state
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer":
+    if bearer and scheme.lower() == "bearer":
         account = state.account_for_token(token.strip())
         if account is None:
             return json_reply(

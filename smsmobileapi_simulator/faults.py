@@ -7,6 +7,7 @@ A :class:`Fault` describes one kind of failure and which requests it hits; the
 from dataclasses import dataclass, field
 import random
 from typing import Literal, get_args
+import zlib
 
 from .replies import Reply, json_reply, text_reply
 
@@ -21,9 +22,16 @@ type FaultKind = Literal[
     "reset",
     "expired",
     "invalid_key",
+    "redirect",
+    "bad_http",
+    "oversized",
 ]
+type ContentEncoding = Literal["gzip", "deflate"]
 
 FAULT_KINDS: dict[str, FaultKind] = {name: name for name in get_args(FaultKind.__value__)}
+CONTENT_ENCODINGS: dict[str, ContentEncoding] = {
+    name: name for name in get_args(ContentEncoding.__value__)
+}
 
 _HTML_PAGE = (
     "<!DOCTYPE html>\n<html><head><title>{status} Bad Gateway</title></head>\n"
@@ -31,6 +39,9 @@ _HTML_PAGE = (
     "from an upstream server.</p><hr><address>Apache Server at api.smsmobileapi.com "
     "Port 443</address></body></html>\n"
 )
+_OVERSIZED_HEAD = b'{"result":{"error":0,"sms":[]},"success":true}'
+_PAD_CHUNK = 1 << 20
+_ZLIB_WBITS: dict[ContentEncoding, int] = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 _MALFORMED_BODY = (
     "<br />\n<b>Warning</b>:  mysqli_connect(): (HY000/2002): Connection refused in "
     "<b>/var/www/api/index.php</b> on line <b>12</b><br />\n"
@@ -52,12 +63,20 @@ class Fault:
         times: how many requests it hits before it is used up; ``None`` for no limit.
         probability: chance that a matching request is hit (use a seeded plan for soaks).
         status: HTTP status for ``status`` (default 500) and ``html`` (default 502).
-        body: body for ``status``; default the documented ``server_error`` JSON.
+        body: body for ``status``, encoded as UTF-8 (lone surrogates U+DC80 to U+DCFF stand
+            for the bytes 0x80 to 0xFF); default the documented ``server_error`` JSON.
         content_type: content type of ``body``.
         retry_after: ``Retry-After`` seconds of ``rate_limit``.
         delay: seconds ``timeout`` waits before answering normally.
         chunk_size: bytes per chunk for ``slow_body``.
         chunk_delay: seconds between chunks for ``slow_body``.
+        size: decompressed bytes of the ``oversized`` body (valid JSON padded with spaces).
+        content_encoding: compress the answer (``gzip`` or ``deflate``) and say so in
+            ``Content-Encoding``; the ``oversized`` body is compressed as it is built.
+
+    Kinds that bend HTTP itself: ``redirect`` answers ``status`` (default 302) with a
+    ``Location`` of ``body``, by default the request's own path and query (a redirect loop);
+    ``bad_http`` writes a response no HTTP parser accepts and closes the connection.
     """
 
     kind: FaultKind
@@ -71,6 +90,8 @@ class Fault:
     delay: float = 30.0
     chunk_size: int = 16
     chunk_delay: float = 0.2
+    size: int = 0
+    content_encoding: ContentEncoding | None = None
 
     def __post_init__(self) -> None:
         """Validate the fields and normalise the path."""
@@ -82,6 +103,10 @@ class Fault:
             raise ValueError("probability must be between 0 and 1")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
+        if self.size < 0:
+            raise ValueError("size must not be negative")
+        if self.content_encoding is not None and self.content_encoding not in CONTENT_ENCODINGS:
+            raise ValueError(f"unknown content encoding {self.content_encoding!r}")
         if self.path is not None:
             self.path = normalize_path(self.path)
 
@@ -105,15 +130,35 @@ class Fault:
                 return text_reply(_HTML_PAGE.format(status=status), status=status)
             case "malformed":
                 return Reply(200, _MALFORMED_BODY.encode(), "application/json")
+            case "oversized":
+                return self._oversized_reply()
             case _:
                 return None
+
+    def redirect_reply(self, target: str) -> Reply:
+        """Answer a ``redirect`` fault: ``target`` unless ``body`` names another place."""
+        location = self.body if self.body is not None else target
+        return Reply(self.status or 302, b"", "text/html", (("Location", location),))
+
+    def _oversized_reply(self) -> Reply:
+        padding = max(self.size - len(_OVERSIZED_HEAD), 0)
+        if self.content_encoding is None:
+            return Reply(200, _OVERSIZED_HEAD + b" " * padding)
+        compressor = zlib.compressobj(wbits=_ZLIB_WBITS[self.content_encoding])
+        parts = [compressor.compress(_OVERSIZED_HEAD)]
+        chunk = b" " * _PAD_CHUNK
+        parts.extend(compressor.compress(chunk) for _ in range(padding // _PAD_CHUNK))
+        parts += [compressor.compress(b" " * (padding % _PAD_CHUNK)), compressor.flush()]
+        headers = (("Content-Encoding", self.content_encoding),)
+        return Reply(200, b"".join(parts), headers=headers)
 
     def _status_reply(self) -> Reply:
         status = self.status or 500
         if self.body is None:
             payload = {"success": False, "error": "server_error", "detail": "Simulated failure"}
             return json_reply(payload, status=status)
-        return Reply(status, self.body.encode(), self.content_type)
+        # surrogateescape: a test can serve bytes that are not UTF-8 (U+DCFF is 0xFF).
+        return Reply(status, self.body.encode("utf-8", "surrogateescape"), self.content_type)
 
 
 @dataclass(slots=True)
@@ -145,6 +190,18 @@ class FaultPlan:
                     self.faults.remove(fault)
             return fault
         return None
+
+
+def encode(reply: Reply, content_encoding: ContentEncoding | None) -> Reply:
+    """Compress a reply's body, unless it is compressed already or no encoding is asked."""
+    if content_encoding is None or any(
+        name.lower() == "content-encoding" for name, _ in reply.headers
+    ):
+        return reply
+    compressor = zlib.compressobj(wbits=_ZLIB_WBITS[content_encoding])
+    body = compressor.compress(reply.body) + compressor.flush()
+    headers = (*reply.headers, ("Content-Encoding", content_encoding))
+    return Reply(reply.status, body, reply.content_type, headers)
 
 
 def truncate(reply: Reply) -> Reply:

@@ -36,13 +36,25 @@ def sms_error(code: str | int, message: str, *, status: int = 200) -> Reply:
     return json_reply({"result": {"error": code, "message": message}}, status=status)
 
 
+def bad_request(name: str) -> Reply:
+    """Answer a missing or invalid parameter as the OpenAPI file documents it.
+
+    HTTP 400 ``BadRequest`` ("Missing or invalid parameter.") with the ``ErrorResponse`` model
+    ``{"error": <string|integer>, "message": ...}``; the code is the status (the file names
+    none), as in the rate-limit answer.
+    """
+    return json_reply(
+        {"error": 400, "message": f"Missing or invalid parameter: {name}"}, status=400
+    )
+
+
 def missing_sms_param(name: str) -> Reply:
-    """Answer an SMS endpoint's missing required parameter."""
+    """Answer an SMS endpoint's missing required parameter (an invented answer: see ``Checks``)."""
     return sms_error(f"missing_{name}", f"Missing required parameter: {name}")
 
 
 def invalid_sms_param(name: str, detail: str) -> Reply:
-    """Answer an SMS endpoint's invalid parameter value."""
+    """Answer an SMS endpoint's invalid parameter value (an invented answer: see ``Checks``)."""
     return sms_error(f"invalid_{name}", f"Invalid value for {name}: {detail}")
 
 

@@ -19,11 +19,22 @@ type SmsTimeFormat = Literal[
 ]
 type PhonesShape = Literal["items", "result_mobiles", "result_mobile"]
 type BatteryFormat = Literal["int", "str", "percent"]
+type SentLogLayout = Literal["result_sms", "result_data", "data"]
 type WebhookFormat = Literal["legacy", "v2"]
-type StateEvent = SimReceivedSms | SimCall
+type StateEvent = SimReceivedSms | SimCall | SimMessageEvent | SimReceivedWhatsApp
 type Listener = Callable[[StateEvent], None]
 
 _BULK_NUMBERS = 50
+MESSAGE_EVENT_TYPES = (
+    "sms.api.submitted",
+    "whatsapp.submitted",
+    "sms.sent",
+    "sms.failed",
+    "sms.mobile.sent",
+    "whatsapp.sent",
+    "whatsapp.failed",
+)
+"""Webhook V2 events about a message sent through ``/sendsms/``."""
 
 
 @dataclass(slots=True)
@@ -79,6 +90,35 @@ class SimSentSms:
 
 
 @dataclass(slots=True)
+class SimReceivedWhatsApp:
+    """A WhatsApp message received by a phone.
+
+    ``/getwa/`` lists it only once ``synced``: it arrived while a synchronisation window was
+    open, or a synchronisation was requested after it arrived. ``message`` is the text, or the
+    transcript of a voice message (empty until transcribed).
+    """
+
+    guid: str
+    data_id: str
+    number: str
+    name: str | None
+    message: str
+    voice: bool
+    received_at: datetime
+    sid: str
+    synced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SimMessageEvent:
+    """A step of a sent message, pushed as a Webhook V2 event (one of ``MESSAGE_EVENT_TYPES``)."""
+
+    event_type: str
+    sent: SimSentSms
+    at: datetime
+
+
+@dataclass(slots=True)
 class SimMobileSentSms:
     """An SMS sent from the phone itself and synchronised (``/log/sent/frommobile/``)."""
 
@@ -117,6 +157,13 @@ class Account:
     received: list[SimReceivedSms] = field(default_factory=list)
     calls: list[SimCall] = field(default_factory=list)
     sent_from_mobile: list[SimMobileSentSms] = field(default_factory=list)
+    # Numbers (country code and number, no "+") that have no WhatsApp; all others have it.
+    without_whatsapp: set[str] = field(default_factory=set)
+    # WhatsApp retrieval: off until activated (the vendor's privacy default), then read only
+    # inside synchronisation windows.
+    whatsapp_retrieval: bool = False
+    whatsapp_sync_until: datetime | None = None
+    whatsapp_received: list[SimReceivedWhatsApp] = field(default_factory=list)
 
     def default_sid(self) -> str:
         """Return the SID of the first phone, or ``""`` when there is none."""
@@ -140,6 +187,21 @@ class Variants:
         battery_format: battery as a number, a numeric string or a percentage string.
         missed_calls_text_errors: ``/call/missed/list/`` answers a missing key with the
             free text ``Missing apikey`` instead of the JSON error.
+        call_endpoints_apikey_only: the call lists authenticate with the ``apikey`` parameter
+            only, as the call-management doc says (the OpenAPI file declares no bearer scheme
+            either): a bearer token is ignored there, so a request with a token and no key is
+            answered ``missing_apikey``. Off, they take a token like every other endpoint.
+        invented_param_errors: refuse parameters the way no vendor source shows (HTTP 200 with
+            ``missing_<name>``/``invalid_<name>`` inside ``result``, ``nothing_to_send``, the
+            call lists' ``invalid_<name>``). Off, the documented answers apply: a missing
+            required parameter (and an undeclared ``/sendsms/`` value) is the OpenAPI's HTTP
+            400, and any other odd value is ignored. See ``endpoints.Checks``.
+        invented_sent_log_layout: where ``/log/sent/sms/`` and ``/log/sent/frommobile/`` put
+            their rows. **Invented**: no vendor source shows these answers (the OpenAPI file
+            types ``/log/sent/sms/`` as any object; the SMS doc lists the fields of a
+            sent-from-mobile row, not its envelope). ``result_sms`` is ``{"result": {"error":
+            0, "sms": [...]}}``, ``result_data`` the same with ``data``, ``data`` is
+            ``{"success": true, "data": [...]}``; the client reads all three.
     """
 
     getsms_auth_error_http200: bool = True
@@ -147,6 +209,9 @@ class Variants:
     phones_shape: PhonesShape = "items"
     battery_format: BatteryFormat = "int"
     missed_calls_text_errors: bool = False
+    call_endpoints_apikey_only: bool = False
+    invented_param_errors: bool = False
+    invented_sent_log_layout: SentLogLayout = "result_sms"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +245,17 @@ class IssuedToken:
 
 @dataclass(frozen=True, slots=True)
 class WebhookTarget:
-    """Where and how received SMS and calls are pushed."""
+    """Where and how received SMS and calls are pushed.
+
+    ``message_events`` (Webhook V2 only) also pushes ``sms.api.submitted`` /
+    ``whatsapp.submitted`` when ``/sendsms/`` accepts a message; other steps of a sent
+    message are pushed with ``SimulatorState.push_message_event``.
+    """
 
     url: str
     format: WebhookFormat = "legacy"
     secret: str | None = None
+    message_events: bool = False
 
     def __post_init__(self) -> None:
         """Check the format and that Webhook V2 has a signing secret."""
@@ -222,6 +293,8 @@ class SimulatorState:
         self.clock: Callable[[], datetime] = utc_now
         self.local_timezone: tzinfo = timezone(timedelta(hours=1))
         self.token_lifetime = 3600
+        # How long a WhatsApp synchronisation window stays open (invented: not documented).
+        self.whatsapp_sync_window = timedelta(minutes=10)
         self.tokens: dict[str, IssuedToken] = {}
         self.control_token: str | None = None
         self.webhook: WebhookTarget | None = None
@@ -393,6 +466,49 @@ class SimulatorState:
         self._next_sms_id += 1
         return sms_id
 
+    # Received WhatsApp messages
+
+    def add_received_whatsapp(
+        self,
+        account: Account,
+        number: str,
+        message: str,
+        *,
+        name: str | None = None,
+        voice: bool = False,
+        received_at: datetime | None = None,
+        sid: str | None = None,
+        push: bool = False,
+    ) -> SimReceivedWhatsApp:
+        """Store a WhatsApp message a phone received; ``push`` sends the V2 webhook.
+
+        It is synchronised at once when a window is open, else at the next request for one.
+        """
+        now = self.clock()
+        window = account.whatsapp_sync_until
+        received = SimReceivedWhatsApp(
+            guid=self.new_guid(),
+            data_id=self.new_guid(),
+            number=number,
+            name=name,
+            message=message,
+            voice=voice,
+            received_at=received_at or now,
+            sid=sid if sid is not None else account.default_sid(),
+            synced=window is not None and now < window,
+        )
+        account.whatsapp_received.append(received)
+        if push:
+            self._emit(received)
+        return received
+
+    def open_whatsapp_sync(self, account: Account) -> datetime:
+        """Open a synchronisation window: what arrived so far is synchronised; its end."""
+        for received in account.whatsapp_received:
+            received.synced = True
+        account.whatsapp_sync_until = self.clock() + self.whatsapp_sync_window
+        return account.whatsapp_sync_until
+
     # Sent SMS
 
     def add_sent_sms(
@@ -451,6 +567,16 @@ class SimulatorState:
         )
         account.sent_from_mobile.append(row)
         return row
+
+    def push_message_event(self, sent: SimSentSms, event_type: str) -> SimMessageEvent:
+        """Push a step of a sent message (a ``*.failed`` one puts it in mobile error)."""
+        if event_type not in MESSAGE_EVENT_TYPES:
+            raise ValueError(f"unknown message event {event_type!r}")
+        if event_type.endswith(".failed"):
+            sent.status, sent.error_source = "error", "mobile"
+        event = SimMessageEvent(event_type, sent, self.clock())
+        self._emit(event)
+        return event
 
     # Calls
 

@@ -30,6 +30,18 @@ def reset_connection(request: web.Request) -> web.StreamResponse:
     return web.Response(status=500)  # never sent: the connection is gone
 
 
+_BROKEN_RESPONSE = b"HTTP/1.1 2x0 Maybe\r\nContent-Length: many\r\n\r\n{}"
+
+
+def break_http(request: web.Request) -> web.StreamResponse:
+    """Write a response no HTTP parser accepts (bad status line), then close the connection."""
+    transport = request.transport
+    if transport is not None:
+        transport.write(_BROKEN_RESPONSE)
+        transport.close()
+    return web.Response(status=500)  # never sent: the connection is gone
+
+
 async def stream_slowly(request: web.Request, reply: Reply, fault: Fault) -> web.StreamResponse:
     """Send the reply's body in small chunks with a pause before each."""
     headers = {"Content-Type": reply.content_type, **dict(reply.headers)}

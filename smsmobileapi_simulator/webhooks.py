@@ -11,7 +11,15 @@ import uuid
 import aiohttp
 
 from . import timefmt
-from .state import SimCall, SimReceivedSms, SimulatorState, StateEvent, WebhookDelivery
+from .state import (
+    SimCall,
+    SimMessageEvent,
+    SimReceivedSms,
+    SimReceivedWhatsApp,
+    SimulatorState,
+    StateEvent,
+    WebhookDelivery,
+)
 
 API_VERSION = "2026-09-22"
 DELIVERY_TIMEOUT = aiohttp.ClientTimeout(total=10)
@@ -104,6 +112,35 @@ def call_event_data(call: SimCall) -> dict[str, object]:
     }
 
 
+def whatsapp_event_data(received: SimReceivedWhatsApp) -> dict[str, object]:
+    """Return the ``data`` of a ``whatsapp.received`` event (the vendor's example fields)."""
+    return {
+        "guid": received.guid,
+        "data_id": received.data_id,
+        "from": received.number,
+        "contact_name": received.name,
+        "message": received.message,
+        "is_voice_message": received.voice,
+        "received_at": timefmt.iso_z(received.received_at),
+    }
+
+
+def message_event_data(event: SimMessageEvent) -> dict[str, object]:
+    """Return the ``data`` of a sent message's event.
+
+    Invented: the vendor shows no example of these events' data. It names the message by
+    ``guid`` (the id ``/sendsms/`` answered), as the received-message events do.
+    """
+    sent = event.sent
+    return {
+        "guid": sent.guid,
+        "recipients": sent.recipients,
+        "message": sent.message,
+        "device_id": sent.sid,
+        "at": timefmt.iso_z(event.at),
+    }
+
+
 def _not_subscribed() -> None:
     """Stand in for the unsubscribe function before :meth:`WebhookPusher.start`."""
 
@@ -153,8 +190,13 @@ class WebhookPusher:
             return None
         if isinstance(event, SimReceivedSms):
             event_type, data, occurred = "sms.received", sms_event_data(event), event.received_at
-        else:
+        elif isinstance(event, SimCall):
             event_type, data, occurred = f"call.{event.call_type}", call_event_data(event), event.at
+        elif isinstance(event, SimReceivedWhatsApp):
+            event_type, data = "whatsapp.received", whatsapp_event_data(event)
+            occurred = event.received_at
+        else:
+            event_type, data, occurred = event.event_type, message_event_data(event), event.at
         if target.format == "legacy":
             if not isinstance(event, SimReceivedSms):
                 return None

@@ -7,7 +7,7 @@ runs in real time, so request timeouts and the simulator's delays behave as in p
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
@@ -16,6 +16,7 @@ import socket
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 import freezegun.api
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -78,6 +79,36 @@ class Sim:
         fields = self.fields_to(path)
         assert len(fields) == 1, fields
         return fields[0]
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint on loopback that keeps what it receives."""
+
+    url: str = ""
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
+    """A tiny aiohttp server answering 202 to every POST."""
+    received = Receiver()
+
+    async def hook(request: web.Request) -> web.Response:
+        received.received.append((dict(request.headers), await request.read()))
+        return web.Response(status=202)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    received.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        yield received
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Call logs: missed calls and answered (incoming/outgoing) calls."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+import json
 from typing import Any, Literal
 
 import pytest
@@ -297,6 +299,27 @@ async def test_answered_calls_documented_examples(
 
 
 @pytest.mark.parametrize(
+    ("call", "body"),
+    [
+        (lambda c: c.get_missed_calls(), {"success": True, "offset": 0, "count": 0}),
+        (lambda c: c.get_answered_calls(CallType.INCOMING), {"success": True, "rows": None}),
+    ],
+    ids=["missed", "incoming"],
+)
+async def test_calls_unknown_layout(
+    client: SmsMobileApiClient,
+    sim: Sim,
+    call: Callable[[SmsMobileApiClient], Awaitable[object]],
+    body: dict[str, Any],
+) -> None:
+    """A call list without its rows is an unknown layout, never "no calls"."""
+    sim.state.faults.add(Fault("status", status=200, body=json.dumps(body)))
+
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'rows' in response$"):
+        await call(client)
+
+
+@pytest.mark.parametrize(
     ("call_type", "field"), [(CallType.MISSED, "date"), (CallType.INCOMING, "call_date_ms")]
 )
 async def test_call_without_time(
@@ -320,3 +343,50 @@ async def test_call_without_time(
 
     with pytest.raises(SmsGatewayInvalidResponseError, match=f"^missing field '{field}' in call$"):
         await listing
+
+
+async def test_zero_second_call_keeps_its_duration(client: SmsMobileApiClient, sim: Sim) -> None:
+    """A call of 0 seconds has a duration of 0, not an unknown one."""
+    sim.state.add_call(sim.account, "outgoing", "+32470000064", at=NOW, duration=0)
+
+    [call] = await client.get_answered_calls(CallType.OUTGOING)
+
+    assert call.duration == 0
+
+
+@pytest.mark.parametrize(
+    ("row", "call_at"),
+    [
+        ({"date": "2026-02-24 12:49:39"}, datetime(2026, 2, 24, 12, 49, 39, tzinfo=UTC)),
+        ({"date": " 2026-02-24 12:49:39 "}, datetime(2026, 2, 24, 12, 49, 39, tzinfo=UTC)),
+        (
+            {"date": "2026-02-24 12:49:39", "call_date_ms": 1771937379000},
+            datetime(2026, 2, 24, 12, 49, 39, tzinfo=UTC),
+        ),
+        ({"date": "2026-02-24T12:49:39+02:00"}, None),
+        ({"date": "2026-02-24 12:49"}, None),
+        ({"date": "1771937379000"}, None),
+        ({"date": "2026-02-30 12:49:39"}, None),
+    ],
+    ids=["documented", "padded", "epoch-first", "offset", "no-seconds", "epoch-text", "no-day"],
+)
+async def test_missed_call_date_format(
+    client: SmsMobileApiClient, sim: Sim, row: dict[str, Any], call_at: datetime | None
+) -> None:
+    """The missed list's ``date`` is read in its documented format only, as UTC.
+
+    Its zone is not documented; the vendor's Webhook V2 example of the same format is UTC.
+    Another shape (an offset, a number) is not this field: the row is invalid.
+    """
+    body = {"success": True, "data": [{"number": "+1", "name": "", **row}]}
+    sim.state.faults.add(
+        Fault("status", path="/call/missed/list/", status=200, body=json.dumps(body))
+    )
+
+    if call_at is None:
+        with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'date' in call$"):
+            await client.get_missed_calls()
+    else:
+        assert await client.get_missed_calls() == (
+            Call(call_type=CallType.MISSED, number="+1", call_at=call_at),
+        )

@@ -217,7 +217,7 @@ async def test_conversations_documented_example(client: SmsMobileApiClient, sim:
                 ),
             ),
         ),
-        ({"phone_number": "+2", "messages": None}, Conversation(number="+2")),
+        ({"phone_number": "+2", "messages": []}, Conversation(number="+2")),
     ],
 )
 async def test_conversation_lenient_fields(

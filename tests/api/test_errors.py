@@ -183,20 +183,67 @@ async def test_forced_auth_faults(
         (200, {"success": False, "error": "Unauthorized access"}),
         (200, {"error": "The API key is unknown", "message": "bad"}),
         (400, {"error": "unauthorized_client"}),
-        (403, "<html><body>Forbidden</body></html>"),
+        (403, {"success": False, "error": "invalid_apikey"}),
+        (401, {"success": False}),
         (200, "Missing apikey"),
     ],
 )
 async def test_other_auth_answers(
     client: SmsMobileApiClient, sim: Sim, status: int, body: object
 ) -> None:
-    """401/403, authentication codes and authentication words all mean a rejected credential."""
+    """The service's authentication codes and words, or a 401 with its JSON error."""
     text = body if isinstance(body, str) else json.dumps(body)
     sim.state.faults.add(Fault("status", path="/getsms/", status=status, body=text))
 
     error = await _raises(SmsGatewayAuthenticationError, client, GETSMS)
 
     assert str(error) == "Authentication failed on /getsms/"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (403, "<html><body><h1>403 Forbidden</h1>nginx</body></html>"),
+        (401, "<html><body>Authorization Required</body></html>"),
+        (403, ""),
+        (401, "   "),
+    ],
+)
+async def test_proxy_refusal_is_not_bad_credentials(
+    client: SmsMobileApiClient, sim: Sim, status: int, body: str
+) -> None:
+    """A 401/403 that is not the service's JSON (a proxy's page, nothing) is unreadable.
+
+    It must not start a re-authentication: the coordinator retries it like any failure.
+    """
+    sim.state.faults.add(
+        Fault("status", path="/getsms/", status=status, body=body, content_type="text/html")
+    )
+
+    error = await _raises(SmsGatewayInvalidResponseError, client, GETSMS)
+
+    assert str(error) == f"Unreadable answer from /getsms/ (HTTP {status})"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        (403, {"error": "forbidden", "message": "Not here"}, "forbidden"),
+        (403, {"success": False, "error": "Access denied by WAF"}, "Access denied by WAF"),
+        (403, {"status": "blocked"}, None),
+        (401, {"detail": "no"}, None),
+    ],
+)
+async def test_unrelated_json_refusal_is_not_bad_credentials(
+    client: SmsMobileApiClient, sim: Sim, status: int, body: dict[str, Any], code: str | None
+) -> None:
+    """A 403 without an authentication code, or a 401 without a JSON error: a response error."""
+    sim.state.faults.add(Fault("status", path="/getsms/", status=status, body=json.dumps(body)))
+
+    error = await _raises(SmsGatewayResponseError, client, GETSMS)
+
+    assert type(error) is SmsGatewayResponseError
+    assert (error.code, error.status) == (code, status)
 
 
 @pytest.mark.parametrize(

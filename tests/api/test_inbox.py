@@ -208,6 +208,44 @@ async def test_received_sms_documented_example(client: SmsMobileApiClient, sim: 
     )
 
 
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        ({"error": ""}, "missing field 'sms' in result"),
+        ({"error": "", "sms": None}, "missing field 'sms' in result"),
+        ({"error": "", "messages": [{"guid": "G"}]}, "missing field 'sms' in result"),
+    ],
+)
+async def test_received_sms_unknown_layout(
+    client: SmsMobileApiClient, sim: Sim, result: dict[str, object], message: str
+) -> None:
+    """A result without its ``sms`` list is an unknown layout, never an empty inbox."""
+    sim.state.faults.add(
+        Fault("status", path="/getsms/", status=200, body=json.dumps({"result": result}))
+    )
+
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$"):
+        await client.get_received_sms()
+
+
+async def test_received_sms_lone_surrogates(client: SmsMobileApiClient, sim: Sim) -> None:
+    """A truncated emoji (a lone UTF-16 half escaped in JSON) in any text comes back as U+FFFD."""
+    body = (
+        '{"result":{"error":"","sms":[{"guid":"G\\ud83d","number":"+1\\ude00",'
+        '"message":"See you \\ud83d","alias":"\\udcff","timestamp_unix":1790164800}]}}'
+    )
+    sim.state.faults.add(Fault("status", path="/getsms/", status=200, body=body))
+
+    [sms] = await client.get_received_sms()
+
+    assert (sms.guid, sms.number, sms.message, sms.alias) == (
+        "G\ufffd",
+        "+1\ufffd",
+        "See you \ufffd",
+        "\ufffd",
+    )
+
+
 async def test_received_sms_missing_time(client: SmsMobileApiClient, sim: Sim) -> None:
     """A row without any readable time raises InvalidResponseError naming the field."""
     body = {"result": {"error": "", "sms": [{"guid": "A", "number": "+1", "date": "soon"}]}}

@@ -152,12 +152,12 @@ async def test_sent_log_strips_secrets(client: SmsMobileApiClient, sim: Sim, row
 
 
 @pytest.mark.parametrize(
-    "result", [{"error": 0}, {"error": 0, "sms": None}, {"error": 0, "sms": []}]
+    "body",
+    [{"result": {"error": 0, "sms": []}}, {"result": {"data": []}}, {"success": True, "data": []}],
 )
-async def test_sent_log_empty(client: SmsMobileApiClient, sim: Sim, result: dict[str, Any]) -> None:
-    """No rows, a null list or an empty list all mean an empty log."""
-    body = json.dumps({"result": result})
-    sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=body))
+async def test_sent_log_empty(client: SmsMobileApiClient, sim: Sim, body: dict[str, Any]) -> None:
+    """An empty list, wherever the log keeps it, is an empty log."""
+    sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
 
     assert await client.get_sent_messages() == ()
 
@@ -169,12 +169,17 @@ async def test_sent_log_empty(client: SmsMobileApiClient, sim: Sim, result: dict
         ({"result": []}, "expected an object for 'result'"),
         ({"result": {"error": 0, "sms": {"guid": "abc"}}}, "expected a list for 'sms'"),
         ({"result": {"error": 0, "sms": ["abc"]}}, "expected an object for 'sms'"),
+        ({"result": {"error": 0}}, "missing field 'sms' in result"),
+        ({"result": {"error": 0, "sms": None}}, "missing field 'sms' in result"),
     ],
 )
 async def test_sent_log_unexpected_shapes(
     client: SmsMobileApiClient, sim: Sim, body: dict[str, Any], message: str
 ) -> None:
-    """A body without the documented envelope raises InvalidResponseError naming the part."""
+    """A body without the envelope or without rows raises InvalidResponseError naming the part.
+
+    No rows at all is an unknown layout, never an empty log.
+    """
     sim.state.faults.add(Fault("status", path="/log/sent/sms/", status=200, body=json.dumps(body)))
 
     with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$") as caught:
@@ -313,9 +318,7 @@ _PARSED = SentFromMobile(
         ({"success": True, "rows": [_ROW]}, (_PARSED,)),
         ({"result": {"error": 0, "data": [_ROW]}}, (_PARSED,)),
         ({"result": {"error": 0, "sms": [_ROW]}}, (_PARSED,)),
-        ({"result": {"error": 0}}, ()),
-        ({"result": "nothing"}, ()),
-        ({"success": True}, ()),
+        ({"result": {"error": 0, "messages": []}}, ()),
     ],
 )
 async def test_sent_from_mobile_shapes(
@@ -330,3 +333,25 @@ async def test_sent_from_mobile_shapes(
     )
 
     assert await make_client().get_sent_from_mobile() == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"result": {"error": 0}}, "missing field 'sms' in result"),
+        ({"result": "nothing"}, "expected an object for 'result'"),
+        ({"success": True}, "missing field 'result' in response"),
+        ({"success": True, "data": None}, "missing field 'result' in response"),
+        ({"success": True, "rows": {}}, "expected a list for 'rows'"),
+    ],
+)
+async def test_sent_from_mobile_unknown_layout(
+    client: SmsMobileApiClient, sim: Sim, body: dict[str, Any], message: str
+) -> None:
+    """No rows anywhere is an unknown layout (an invalid response), never "nothing sent"."""
+    sim.state.faults.add(
+        Fault("status", path="/log/sent/frommobile/", status=200, body=json.dumps(body))
+    )
+
+    with pytest.raises(SmsGatewayInvalidResponseError, match=f"^{message}$"):
+        await client.get_sent_from_mobile()

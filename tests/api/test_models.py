@@ -36,6 +36,8 @@ from custom_components.smsmobileapi.api import (
     SmsGatewaySubscriptionExpiredError,
     SmsGatewayTimeoutError,
     SmsMobileApiClient,
+    WhatsAppChecker,
+    WhatsAppInbox,
 )
 
 from .conftest import API_KEY, CLIENT_ID, CLIENT_SECRET
@@ -97,11 +99,7 @@ async def test_client_properties() -> None:
     assert client.request_timeout == 2.5
     assert client.base_url == "https://example.test/v1"
     assert default.base_url == "https://api.smsmobileapi.com"
-    assert client.capabilities == frozenset(Capability) - {
-        Capability.SENDER_ID,
-        Capability.RECEIVE_WHATSAPP,
-        Capability.CHECK_WHATSAPP,
-    }
+    assert client.capabilities == frozenset(Capability) - {Capability.SENDER_ID}
     assert API_KEY not in repr(client)
 
 
@@ -173,6 +171,8 @@ PROTOCOLS = (
     ConversationLog,
     SentLog,
     PhoneSentLog,
+    WhatsAppChecker,
+    WhatsAppInbox,
 )
 
 

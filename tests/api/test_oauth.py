@@ -1,7 +1,7 @@
 """OAuth2: token fetched once, cached, refreshed before expiry and after a rejection."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import logging
@@ -14,6 +14,7 @@ from custom_components.smsmobileapi.api import (
     CallType,
     OAuth2Credentials,
     SmsGatewayAuthenticationError,
+    SmsGatewayFeatureUnavailableError,
     SmsGatewayInvalidResponseError,
     SmsGatewayResponseError,
     SmsGatewaySubscriptionExpiredError,
@@ -222,12 +223,21 @@ async def test_send_timeout_not_retried(
         ('{"access_token":"tok-abc","token_type":"Bearer"}', "tok-abc", 3600),
         ('{"access_token":"tok-abc","expires_in":"120"}', "tok-abc", 120),
         ('{"access_token":" tok-abc ","expires_in":0}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":-30}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":Infinity}', "tok-abc", 3600),
+        ('{"access_token":"tok-abc","expires_in":86401}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":10000000000000000000}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":"99999999999999999999"}', "tok-abc", 86400),
+        ('{"access_token":"tok-abc","expires_in":1e300}', "tok-abc", 86400),
     ],
 )
 async def test_token_lifetime(
     oauth_client: SmsMobileApiClient, sim: Sim, body: str, token: str, lifetime: int
 ) -> None:
-    """``expires_in`` as a number or a string; absent or zero means one hour."""
+    """``expires_in`` as a number or a string; absent, zero or negative means one hour.
+
+    A lifetime over a day is cut to a day: a huge one overflowed the expiry (OverflowError).
+    """
     sim.state.faults.add(Fault("status", path="/oauth2/token", status=200, body=body))
 
     assert await oauth_client.get_access_token() == AccessToken(
@@ -299,3 +309,88 @@ async def test_echoed_api_key_not_returned(oauth_client: SmsMobileApiClient, sim
 
     assert len(calls) == 1
     assert_no_secret(calls, *calls)
+
+
+# --- the call lists take the API key only (a simulator variant) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "call"),
+    [
+        ("/call/missed/list/", lambda c: c.get_missed_calls()),
+        ("/call/incoming/list/", lambda c: c.get_answered_calls(CallType.INCOMING)),
+        ("/call/outgoing/list/", lambda c: c.get_answered_calls(CallType.OUTGOING)),
+    ],
+)
+async def test_call_lists_refuse_tokens(
+    oauth_client: SmsMobileApiClient,
+    sim: Sim,
+    path: str,
+    call: Callable[[SmsMobileApiClient], Awaitable[object]],
+) -> None:
+    """A token refused by a call list (documented as API-key only) is a missing feature.
+
+    Not bad credentials (that would start a re-authentication and stop SMS polling): one
+    renewal is tried (the token may have expired), then FeatureUnavailableError. SMS still
+    work with the same token.
+    """
+    sim.state.variants.call_endpoints_apikey_only = True
+
+    with pytest.raises(SmsGatewayFeatureUnavailableError) as caught:
+        await call(oauth_client)
+
+    assert str(caught.value) == f"{path} does not take an OAuth2 token: it needs the API key"
+    assert not isinstance(caught.value, SmsGatewayAuthenticationError)
+    assert len(sim.requests_to(path)) == 2
+    assert len(sim.requests_to("/oauth2/token")) == 2
+    assert await oauth_client.get_received_sms() == ()
+    assert len(sim.requests_to("/oauth2/token")) == 2
+
+
+async def test_call_lists_take_tokens_without_the_variant(
+    oauth_client: SmsMobileApiClient, sim: Sim
+) -> None:
+    """Where the service takes a token on the call lists, they work with OAuth2."""
+    sim.state.add_call(sim.account, "missed", "+32470000051", at=NOW)
+
+    [call] = await oauth_client.get_missed_calls()
+
+    assert call.number == "+32470000051"
+    assert len(sim.requests_to("/call/missed/list/")) == 1
+
+
+async def test_call_lists_with_an_api_key_and_the_variant(
+    client: SmsMobileApiClient, sim: Sim
+) -> None:
+    """With the API key the variant changes nothing; a wrong key stays bad credentials."""
+    sim.state.variants.call_endpoints_apikey_only = True
+    sim.state.add_call(sim.account, "missed", "+32470000051", at=NOW)
+
+    assert len(await client.get_missed_calls()) == 1
+    sim.state.rotate_api_key(sim.account, "NEW-KEY-1")
+    with pytest.raises(SmsGatewayAuthenticationError):
+        await client.get_missed_calls()
+
+
+async def test_call_list_token_expired_server_side(
+    oauth_client: SmsMobileApiClient, sim: Sim
+) -> None:
+    """Where tokens are taken, an expired one is renewed and the call list answers."""
+    await oauth_client.get_access_token()
+    sim.state.tokens.clear()
+
+    assert await oauth_client.get_answered_calls(CallType.INCOMING) == ()
+    assert len(sim.requests_to("/oauth2/token")) == 2
+
+
+async def test_bad_oauth_client_on_a_call_list(
+    make_client: Callable[..., SmsMobileApiClient], sim: Sim
+) -> None:
+    """A token request refused while renewing is bad credentials, not a missing feature."""
+    sim.state.variants.call_endpoints_apikey_only = True
+    client = make_client(OAuth2Credentials(CLIENT_ID, CLIENT_SECRET))
+    await client.get_access_token()
+    sim.account.client_secret = "rotated"
+
+    with pytest.raises(SmsGatewayAuthenticationError):
+        await client.get_missed_calls()

@@ -1,6 +1,7 @@
 """Pure unit tests of the parsers: lenient readers of the service's JSON."""
 
 from datetime import UTC, datetime
+import json
 import math
 import re
 from typing import Any
@@ -19,11 +20,13 @@ from custom_components.smsmobileapi.api import (
 from custom_components.smsmobileapi.api.parsing import (
     as_list,
     as_object,
+    clean_text,
     from_unix,
     optional_bool,
     optional_int,
     optional_str,
     parse_time,
+    required_list,
     required_str,
 )
 from custom_components.smsmobileapi.api.smsmobileapi.parsing import (
@@ -228,6 +231,32 @@ def test_optional_str(value: object, expected: str | None) -> None:
     assert optional_str(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("Café 😀", "Café 😀"),
+        ("cut \ud83d", "cut \ufffd"),
+        ("\ude00 tail", "\ufffd tail"),
+        ("\ud83d\ude00", "\ufffd\ufffd"),
+        ("\udcff", "\ufffd"),
+    ],
+    ids=["ascii", "emoji", "high-half", "low-half", "unpaired-pair", "escaped-byte"],
+)
+def test_clean_text(text: str, expected: str) -> None:
+    """A lone surrogate becomes U+FFFD; the result always encodes as UTF-8."""
+    assert clean_text(text) == expected
+    clean_text(text).encode()
+
+
+def test_optional_str_cleans_lone_surrogates() -> None:
+    """A truncated emoji from a response (a lone half escaped in JSON) leaves as U+FFFD."""
+    data = json.loads('{"guid": "G\\ud83d", "text": " Hi \\ud83d "}')
+
+    assert optional_str(data["text"]) == "Hi \ufffd"
+    assert required_str(data, "guid", where="x") == "G\ufffd"
+
+
 def test_required_str() -> None:
     """The first non-empty of the names; when none, the error names the first."""
     data = {"a": "", "b": "  ", "c": 7, "d": "x"}
@@ -239,9 +268,8 @@ def test_required_str() -> None:
 
 
 def test_containers() -> None:
-    """Objects and lists are checked; null counts as an empty list."""
+    """Objects and lists are checked; null is no list."""
     assert as_object({"a": 1}, "x") == {"a": 1}
-    assert as_list(None, "x") == ()
     assert as_list([1], "x") == [1]
     assert as_list((1,), "x") == (1,)
     with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected an object for 'x'$"):
@@ -251,6 +279,18 @@ def test_containers() -> None:
     with pytest.raises(SmsGatewayInvalidResponseError) as caught:
         as_list("abc", "y")
     assert caught.value.code == "invalid_response"
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected a list for 'y'$"):
+        as_list(None, "y")
+
+
+def test_required_list() -> None:
+    """The first of the names present; a missing (or null) list is an unknown layout."""
+    assert required_list({"a": None, "b": [], "c": [1]}, "a", "b", where="x") == []
+    assert required_list({"c": [1]}, "a", "c", where="x") == [1]
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'a' in x$"):
+        required_list({"a": None, "z": [1]}, "a", "b", where="x")
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^expected a list for 'b'$"):
+        required_list({"b": {}}, "a", "b", where="x")
 
 
 # --- received SMS -----------------------------------------------------------------------------
@@ -365,7 +405,9 @@ def test_parse_sms_list_oldest_first() -> None:
     ]
 
     assert [sms.guid for sms in parse_sms_list({"sms": rows})] == ["A", "D", "C", "B"]
-    assert parse_sms_list({}) == ()
+    assert parse_sms_list({"sms": []}) == ()
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'sms' in result$"):
+        parse_sms_list({"error": ""})
 
 
 # --- calls, phones, sends, conversations ----------------------------------------------------
@@ -402,7 +444,9 @@ def test_parse_calls_documented_examples() -> None:
         ("+123470000000", "John Doe"),
         ("+123471111111", None),
     ]
-    assert parse_calls({}, CallType.MISSED) == ()
+    assert parse_calls({"data": []}, CallType.MISSED) == ()
+    with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'rows' in response$"):
+        parse_calls({"success": True, "count": 0}, CallType.MISSED)
     with pytest.raises(SmsGatewayInvalidResponseError, match=r"^missing field 'phone_number'"):
         parse_calls({"rows": [{"call_date_ms": 1}]}, CallType.INCOMING)
 
@@ -454,7 +498,15 @@ def test_parse_sent_from_mobile_requires_number() -> None:
 
 def test_parse_conversations_invalid() -> None:
     """Conversations and messages must be a list of objects."""
-    assert parse_conversations({}) == ()
+    assert parse_conversations({"conversations": []}) == ()
+    with pytest.raises(
+        SmsGatewayInvalidResponseError, match=r"^missing field 'conversations' in response$"
+    ):
+        parse_conversations({"success": True})
+    with pytest.raises(
+        SmsGatewayInvalidResponseError, match=r"^missing field 'messages' in conversation$"
+    ):
+        parse_conversations({"conversations": [{"phone_number": "+1", "messages": None}]})
     with pytest.raises(
         SmsGatewayInvalidResponseError, match=r"^expected a list for 'conversations'$"
     ):

@@ -128,8 +128,8 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
                 )
             ),
         ),
-        ({"result": {"error": 0, "mobiles": None}}, PhoneList(phones=())),
-        ({"success": True}, PhoneList(phones=())),
+        ({"result": {"error": 0, "mobiles": []}}, PhoneList(phones=())),
+        ({"success": True, "items": []}, PhoneList(phones=())),
         (
             {"items": [{"sIdentifiant": "s2", "online": "offline", "battery": "101%"}]},
             PhoneList(phones=(Phone(phone_id="s2", online=False, battery=None),)),
@@ -139,7 +139,7 @@ async def test_phones_documented_shape(client: SmsMobileApiClient, sim: Sim) -> 
 async def test_phones_lenient_shapes(
     client: SmsMobileApiClient, sim: Sim, body: dict[str, Any], expected: PhoneList
 ) -> None:
-    """A single ``mobile`` object, a null list, no list, alternative field names."""
+    """A single ``mobile`` object, empty lists, alternative field names."""
     sim.state.faults.add(
         Fault("status", path="/gateway/mobile/list/", status=200, body=json.dumps(body))
     )
@@ -154,12 +154,19 @@ async def test_phones_lenient_shapes(
         ({"result": "none"}, "expected an object for 'result'"),
         ({"result": {"mobiles": "s1"}}, "expected a list for 'mobiles'"),
         ({"items": {"sid": "s1"}}, "expected a list for 'items'"),
+        ({"result": {"error": 0, "mobiles": None}}, "missing field 'mobiles' in result"),
+        ({"result": {"error": 0}}, "missing field 'mobiles' in result"),
+        ({"success": True, "items": None}, "missing field 'items' in response"),
+        ({"success": True}, "missing field 'items' in response"),
     ],
 )
 async def test_phones_invalid_shapes(
     client: SmsMobileApiClient, sim: Sim, body: dict[str, Any], message: str
 ) -> None:
-    """Unusable shapes raise InvalidResponseError naming what was expected."""
+    """Unusable shapes raise InvalidResponseError naming what was expected.
+
+    No list at all is an unknown layout, never "no phones" (that would remove every device).
+    """
     sim.state.faults.add(
         Fault("status", path="/gateway/mobile/list/", status=200, body=json.dumps(body))
     )

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+import json
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from custom_components.smsmobileapi.api import (
     SmsGatewayResponseError,
     SmsMobileApiClient,
 )
+from smsmobileapi_simulator import Fault
 
-from .conftest import API_KEY, NOW, NOW_UNIX, Sim
+from .conftest import API_KEY, NOW, NOW_UNIX, Sim, assert_no_secret
 
 BASE_FIELDS = {"from": "homeassistant", "apikey": API_KEY}
 
@@ -121,7 +123,11 @@ async def test_send_custom_source_tag(
 
 
 async def test_send_rejected_by_service(client: SmsMobileApiClient, sim: Sim) -> None:
-    """An error inside ``result`` (HTTP 200) raises with the service's code and message."""
+    """An error inside ``result`` (HTTP 200) raises with the service's code and message.
+
+    The simulator's invented variant refuses an unknown phone that way.
+    """
+    sim.state.variants.invented_param_errors = True
     with pytest.raises(SmsGatewayResponseError) as caught:
         await client.send_message("+32470000009", "Hi", phone_id="no-such-phone")
 
@@ -141,6 +147,7 @@ _NOT_WHATSAPP_MEDIA = "media_url must be an https URL sent with WhatsApp"
     ("text", "kwargs", "error"),
     [
         ("", {}, "message must not be empty"),
+        ("Hi", {"sender": "ACME"}, "the phone sends from its own number: no sender name"),
         ("Hi", {"sim": 3}, "sim must be 1 or 2"),
         ("Hi", {"sim": 0}, "sim must be 1 or 2"),
         ("Hi", {"media_url": "https://example.com/cat.jpg"}, _NOT_WHATSAPP_MEDIA),
@@ -217,3 +224,92 @@ async def test_send_result_time_is_utc(client: SmsMobileApiClient, sim: Sim) -> 
     result = await client.send_message("+32470000009", "Hi")
 
     assert result.queued_at == datetime(2026, 9, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        (
+            {"error": 0, "sent": "0", "id": "abc", "note": f"Daily limit reached for {API_KEY}"},
+            "/sendsms/ did not send the message: Daily limit reached for **REDACTED**",
+        ),
+        ({"error": "", "sent": "", "id": "abc"}, "/sendsms/ did not send the message"),
+        (
+            {"error": 0, "id": "abc", "note": "queued?"},
+            "/sendsms/ did not send the message: queued?",
+        ),
+        ({"error": 0, "sent": True, "id": "abc"}, "/sendsms/ did not send the message"),
+        ({"error": 0, "sent": "yes", "id": "abc"}, "/sendsms/ did not send the message"),
+    ],
+    ids=["zero", "empty", "absent", "true", "yes"],
+)
+async def test_send_not_sent(
+    client: SmsMobileApiClient, sim: Sim, result: dict[str, Any], message: str
+) -> None:
+    """``error`` 0 but ``sent`` other than "1" (or absent) is a failed send, with the note.
+
+    The vendor's Odoo module checks ``'sent': '1'`` and shows the answer otherwise.
+    """
+    body = json.dumps({"result": result})
+    sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body=body))
+
+    with pytest.raises(SmsGatewayResponseError) as caught:
+        await client.send_message("+32470000009", "Hi")
+
+    assert type(caught.value) is SmsGatewayResponseError
+    assert (str(caught.value), caught.value.code) == (message, "not_sent")
+    assert_no_secret(caught.value)
+
+
+@pytest.mark.parametrize("sent", ["1", 1, " 1 "])
+async def test_send_sent_flag(client: SmsMobileApiClient, sim: Sim, sent: object) -> None:
+    """``sent`` "1" (or the number 1) is a message queued on the phone."""
+    body = json.dumps({"result": {"error": 0, "sent": sent, "id": "abc"}})
+    sim.state.faults.add(Fault("status", path="/sendsms/", status=200, body=body))
+
+    assert await client.send_message("+32470000009", "Hi") == SendResult(guid="abc")
+
+
+@pytest.mark.parametrize(
+    ("channel", "wire"),
+    [
+        (Channel.SMS, "+32470000009"),
+        (Channel.WHATSAPP, "32470000009"),
+        (Channel.SMS_WHATSAPP, "+32470000009"),
+    ],
+)
+async def test_recipient_on_the_wire(
+    client: SmsMobileApiClient, sim: Sim, channel: Channel, wire: str
+) -> None:
+    """The exact ``recipients`` of each channel: without "+" only for WhatsApp alone.
+
+    With SMS and WhatsApp one value serves both, and the phone must dial it: the "+" stays.
+    """
+    await client.send_message("+32470000009", "Hi", channel=channel)
+
+    assert sim.only_fields("/sendsms/")["recipients"] == wire
+
+
+async def test_send_refused_as_documented(client: SmsMobileApiClient, sim: Sim) -> None:
+    """The OpenAPI's 400 for a missing or invalid parameter raises with its code and text."""
+    sim.state.faults.add(
+        Fault(
+            "status",
+            path="/sendsms/",
+            status=400,
+            body='{"error":400,"message":"Missing or invalid parameter: port"}',
+        )
+    )
+
+    with pytest.raises(SmsGatewayResponseError) as caught:
+        await client.send_message("+32470000009", "Hi")
+
+    assert (caught.value.code, caught.value.status) == ("400", 400)
+    assert str(caught.value) == (
+        "/sendsms/ failed with error 400: Missing or invalid parameter: port"
+    )
+
+
+def test_max_message_length(client: SmsMobileApiClient) -> None:
+    """No vendor source caps the text ("no 160-char limit"): ten concatenated SMS, 1 600."""
+    assert client.max_message_length == 1600

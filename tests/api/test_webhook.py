@@ -1,23 +1,25 @@
 """Webhook parsing and signature checks of SMSMobileAPI's pushes (legacy and V2)."""
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any, Literal
 
-from aiohttp import web
+import aiohttp
 import pytest
 
 from custom_components.smsmobileapi.api import (
+    ApiKeyCredentials,
     Call,
     CallEvent,
     CallType,
+    Channel,
     IgnoredEvent,
     MessageStatusEvent,
     ReceivedSms,
+    SmsMobileApiClient,
     SmsReceivedEvent,
+    WebhookDelivery,
     WebhookPayloadError,
     WebhookSignatureError,
     WhatsAppEvent,
@@ -33,7 +35,7 @@ from custom_components.smsmobileapi.api.smsmobileapi.webhook import (
 )
 from smsmobileapi_simulator import WebhookTarget, build_v2_request, sign_v2
 
-from .conftest import NOW, NOW_UNIX, Sim
+from .conftest import NOW, NOW_UNIX, Receiver, Sim
 
 VENDOR_FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhook_v2"
 SECRET = "whsec-api-tests-42"
@@ -120,6 +122,22 @@ def test_verify_rejects(secret: str, body_suffix: bytes, now: datetime, message:
 def test_verify_missing_headers(headers: dict[str, str]) -> None:
     """Without a readable timestamp and a signature the request is rejected."""
     with pytest.raises(WebhookSignatureError, match=r"^missing signature headers$"):
+        verify_signature(SECRET, headers, b"{}", now=NOW)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["v1=é", "v1=\udcff\udcfe", "v1=\ud83d", "v1=\uff41\uff42\uff43", "\x00", "v1=abc, v1=ü"],
+    ids=["latin", "escaped-bytes", "lone-surrogate", "fullwidth", "nul", "rotation"],
+)
+def test_verify_any_header_value(signature: str) -> None:
+    """Whatever the signature header holds, a mismatch is WebhookSignatureError, nothing else.
+
+    ``compare_digest`` raises TypeError on a str that is not ASCII: bytes are compared.
+    """
+    headers = {HEADER_TIMESTAMP: str(NOW_UNIX), HEADER_SIGNATURE: signature}
+
+    with pytest.raises(WebhookSignatureError, match=r"^signature mismatch$"):
         verify_signature(SECRET, headers, b"{}", now=NOW)
 
 
@@ -271,7 +289,34 @@ def test_v2_whatsapp_voice_flag() -> None:
     )
 
 
-@pytest.mark.parametrize("event_type", ["email.sent", "sms.api.submitted", "brand.new"])
+@pytest.mark.parametrize(
+    ("event_type", "data", "status", "channel"),
+    [
+        ("sms.api.submitted", {"guid": "MSG-1", "to": "+1"}, "queued", "sms"),
+        ("whatsapp.submitted", {"id": "MSG-1"}, "queued", "whatsapp"),
+        ("sms.mobile.sent", {"guid": "MSG-1", "number": "+1"}, "sent", "sms"),
+    ],
+)
+def test_v2_submitted_and_mobile_sent(
+    event_type: str, data: dict[str, Any], status: str, channel: str
+) -> None:
+    """Submitted messages are queued; an SMS the phone sent is sent, when they name a message."""
+    assert parse_webhook({}, _v2(event_type, data)) == MessageStatusEvent(
+        event_id="evt-1", guid="MSG-1", status=status, channel=channel
+    )
+
+
+@pytest.mark.parametrize(
+    "event_type", ["sms.api.submitted", "whatsapp.submitted", "sms.mobile.sent"]
+)
+def test_v2_status_without_message_ignored(event_type: str) -> None:
+    """Without a guid (an SMS sent by hand on the phone, say) there is nothing to report on."""
+    assert parse_webhook({}, _v2(event_type, {"number": "+1", "guid": ""})) == IgnoredEvent(
+        event_id="evt-1", event_type=event_type
+    )
+
+
+@pytest.mark.parametrize("event_type", ["email.sent", "email.received", "brand.new"])
 def test_v2_other_types_ignored(event_type: str) -> None:
     """Types the integration does not act on are acknowledged and ignored."""
     assert parse_webhook({}, _v2(event_type, {})) == IgnoredEvent(
@@ -309,36 +354,6 @@ def test_unreadable_webhooks(body: bytes, message: str) -> None:
 # --- end to end: the simulator pushes, the client verifies and parses ---------------------------
 
 
-@dataclass
-class Receiver:
-    """A webhook endpoint on loopback that keeps what it receives."""
-
-    url: str = ""
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
-    """A tiny aiohttp server answering 202 to every POST."""
-    received = Receiver()
-
-    async def hook(request: web.Request) -> web.Response:
-        received.received.append((dict(request.headers), await request.read()))
-        return web.Response(status=202)
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    received.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    try:
-        yield received
-    finally:
-        await runner.cleanup()
-
-
 @pytest.mark.parametrize("webhook_format", ["legacy", "v2"])
 async def test_pushed_by_simulator(
     sim: Sim, receiver: Receiver, webhook_format: Literal["legacy", "v2"]
@@ -367,3 +382,101 @@ async def test_pushed_by_simulator(
         received_at=NOW - timedelta(seconds=5),
         phone_id="phone-a" if webhook_format == "v2" else None,
     )
+
+
+# --- text from outside ------------------------------------------------------------------------
+
+
+def test_lone_surrogates_never_reach_an_event() -> None:
+    """A truncated emoji in a body or a header becomes U+FFFD in every text of the event."""
+    legacy = (
+        b'{"guid":"G\\ud83d","number":"+1","message":"Hi \\ud83d",'
+        b'"time_received":"2026-09-23 12:00:00"}'
+    )
+    event = parse_webhook({}, legacy)
+    assert isinstance(event, SmsReceivedEvent)
+    assert (event.sms.guid, event.sms.message) == ("G\ufffd", "Hi \ufffd")
+
+    body = _v2("whatsapp.received", {"guid": "W", "from": "+1", "contact_name": "\ud83d"}, id=None)
+    event = parse_webhook({HEADER_EVENT_ID: "evt-\udcff"}, body)
+    assert isinstance(event, WhatsAppEvent)
+    assert (event.event_id, event.name) == ("evt-\ufffd", "\ufffd")
+
+    ignored = parse_webhook({}, _v2("brand.new\ude00", {}))
+    assert ignored == IgnoredEvent(event_id="evt-1", event_type="brand.new\ufffd")
+
+
+# --- read_webhook: what the integration calls -------------------------------------------------
+
+
+@pytest.fixture
+async def reader(session: aiohttp.ClientSession) -> SmsMobileApiClient:
+    """A client used only to read pushed requests (no request is made)."""
+    return SmsMobileApiClient(session, ApiKeyCredentials("unused"))
+
+
+def test_read_signed_webhook(reader: SmsMobileApiClient) -> None:
+    """With the secret: verified, parsed and marked signed."""
+    headers, body = build_v2_request("sms.sent", {"guid": "MSG-1"}, SECRET, NOW, event_id="e-1")
+
+    assert reader.read_webhook(headers, body, secret=SECRET, now=NOW) == WebhookDelivery(
+        event=MessageStatusEvent(event_id="e-1", guid="MSG-1", status="sent", channel="sms"),
+        signed=True,
+    )
+    with pytest.raises(WebhookSignatureError):
+        reader.read_webhook(headers, body, secret="other-secret", now=NOW)
+
+
+def test_read_unsigned_webhook(reader: SmsMobileApiClient) -> None:
+    """Without a secret nothing is verified: the delivery says it is not signed."""
+    delivery = reader.read_webhook({}, _vendor("sms.received"), secret=None, now=NOW)
+
+    assert delivery.signed is False
+    assert isinstance(delivery.event, SmsReceivedEvent)
+
+
+def test_signed_body_needs_its_own_id(reader: SmsMobileApiClient) -> None:
+    """A signed V2 body without ``id`` is refused: the Event-ID header is not signed.
+
+    Unsigned, the header still stands in (it is no less trusted than the body then).
+    """
+    body = _v2("sms.received", {"guid": "G", "from": "+1", "message": "m"}, id=None)
+    headers = {
+        HEADER_EVENT_ID: "chosen-by-anyone",
+        HEADER_TIMESTAMP: str(NOW_UNIX),
+        HEADER_SIGNATURE: sign(SECRET, NOW_UNIX, body),
+    }
+
+    with pytest.raises(WebhookPayloadError, match=r"^missing field 'id' in webhook$"):
+        reader.read_webhook(headers, body, secret=SECRET, now=NOW)
+    with pytest.raises(WebhookPayloadError, match=r"^missing field 'id' in webhook$"):
+        parse_webhook(headers, body, signed=True)
+    unsigned = reader.read_webhook(headers, body, secret=None, now=NOW)
+    assert isinstance(unsigned.event, SmsReceivedEvent)
+    assert unsigned.event.event_id == "chosen-by-anyone"
+
+
+async def test_status_events_pushed_by_simulator(
+    client: SmsMobileApiClient, sim: Sim, receiver: Receiver
+) -> None:
+    """A send's pushed steps read as status events naming the guid the send answered."""
+    sim.state.webhook = WebhookTarget(receiver.url, "v2", SECRET, message_events=True)
+
+    result = await client.send_message("+32470000031", "Hi", channel=Channel.SMS_WHATSAPP)
+    [sent] = sim.state.sent
+    sim.state.push_message_event(sent, "sms.mobile.sent")
+    sim.state.push_message_event(sent, "whatsapp.failed")
+    await sim.server.drain_webhooks()
+
+    events = [
+        client.read_webhook(headers, body, secret=SECRET, now=NOW).event
+        for headers, body in receiver.received
+    ]
+    statuses = {(e.guid, e.status, e.channel) for e in events if isinstance(e, MessageStatusEvent)}
+    assert len(events) == 4  # deliveries run concurrently: their order is not kept
+    assert statuses == {
+        (result.guid, "queued", "sms"),
+        (result.guid, "queued", "whatsapp"),
+        (result.guid, "sent", "sms"),
+        (result.guid, "failed", "whatsapp"),
+    }

@@ -195,3 +195,22 @@ async def test_rotated_api_key(api: Api, account: Account, state: SimulatorState
     assert [item["sIdentifiant_pour_check"] for item in new.json["items"]] == ["phone-1"]
     with pytest.raises(ValueError, match="exists"):
         state.rotate_api_key(account, "new-key")
+
+
+@pytest.mark.parametrize("path", ["/call/missed/list/", "/call/incoming/list/"])
+async def test_call_endpoints_apikey_only_variant(
+    api: Api, account: Account, state: SimulatorState, path: str
+) -> None:
+    """With the variant the call lists ignore a bearer token (the doc: ``apikey`` only).
+
+    A token alone is then a missing key; the key still works; other endpoints take tokens.
+    """
+    bearer = {"Authorization": f"Bearer {await _token(api)}"}
+    assert (await api.request("GET", path, headers=bearer)).status == 200
+
+    state.variants.call_endpoints_apikey_only = True
+
+    refused = await api.request("GET", path, headers=bearer)
+    assert (refused.status, refused.json) == (400, {"success": False, "error": "missing_apikey"})
+    assert (await api.get(path)).status == 200
+    assert (await api.request("GET", "/getsms/", headers=bearer)).status == 200

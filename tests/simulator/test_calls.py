@@ -47,8 +47,11 @@ async def test_missed_shape_and_order(api: Api, calls: None) -> None:
     }
 
 
-async def test_missed_filters(api: Api, calls: None) -> None:
-    """Pagination, clamping, search and day filters."""
+async def test_missed_filters(api: Api, state: SimulatorState, calls: None) -> None:
+    """Pagination, clamping, search and day filters; unreadable values are ignored.
+
+    Only the invented variant answers them with ``invalid_<name>`` (no vendor source does).
+    """
 
     async def numbers(**params: str) -> list[str]:
         answer = await api.get("/call/missed/list", **params)
@@ -61,6 +64,10 @@ async def test_missed_filters(api: Api, calls: None) -> None:
     assert await numbers(search="3247111") == ["+32471111111"]
     assert await numbers(date_start="2026-09-22") == ["+32470000001", "+32471111111"]
     assert await numbers(date_start="2026-09-21", date_end="2026-09-21") == ["+32472222222"]
+    for name in ("offset", "limit", "date_start", "date_end"):
+        ignored = await api.get("/call/missed/list/", **{name: "x"})
+        assert (ignored.status, ignored.json["count"], ignored.json["limit"]) == (200, 3, 100)
+    state.variants.invented_param_errors = True
     for name in ("offset", "limit", "date_start", "date_end"):
         bad = await api.get("/call/missed/list/", **{name: "x"})
         assert (bad.status, bad.json) == (400, {"success": False, "error": f"invalid_{name}"})
@@ -127,8 +134,16 @@ async def test_rows_options(api: Api, calls: None) -> None:
     ],
 )
 async def test_rows_validation(
-    api: Api, account: Account, params: dict[str, str], error: str
+    api: Api, state: SimulatorState, account: Account, params: dict[str, str], error: str
 ) -> None:
-    """Unknown sort fields and malformed numbers are 400 errors."""
+    """Unknown sort fields and malformed numbers: the defaults ("whitelisted fields only").
+
+    Only the invented variant answers them with a 400 ``invalid_<name>``.
+    """
+    answer = await api.get("/call/outgoing/list/", **params)
+    assert answer.status == 200
+    assert (answer.json["sort_by"], answer.json["sort_dir"]) == ("call_date_ms", "desc")
+    assert (answer.json["limit"], answer.json["offset"]) == (50, 0)
+    state.variants.invented_param_errors = True
     answer = await api.get("/call/outgoing/list/", **params)
     assert (answer.status, answer.json) == (400, {"success": False, "error": error})

@@ -94,6 +94,12 @@ async def test_faults_routes(api: Api, state: SimulatorState, account: Account) 
     await _control(api, "POST", "/_sim/fault", {"kind": "status", "status": 503, "probability": 1})
     assert state.faults.faults[0].times == 1
     assert (await _control(api, "POST", "/_sim/fault", {"kind": "nope"})).status == 400
+    await _control(
+        api, "POST", "/_sim/fault", {"kind": "oversized", "size": 9, "content_encoding": "gzip"}
+    )
+    assert (state.faults.faults[1].size, state.faults.faults[1].content_encoding) == (9, "gzip")
+    bad_encoding = {"kind": "status", "content_encoding": "br"}
+    assert (await _control(api, "POST", "/_sim/fault", bad_encoding)).status == 400
     assert (
         await _control(api, "POST", "/_sim/fault", {"kind": "status", "times": 0})
     ).status == 400
@@ -120,8 +126,16 @@ async def test_webhook_routes(api: Api, state: SimulatorState) -> None:
     answer = await _control(
         api, "PUT", "/_sim/webhook", {"url": "http://127.0.0.1:9/h", "format": "v2", "secret": "s"}
     )
-    assert answer.json == {"url": "http://127.0.0.1:9/h", "format": "v2"}
+    assert answer.json == {"url": "http://127.0.0.1:9/h", "format": "v2", "message_events": False}
     assert state.webhook == WebhookTarget("http://127.0.0.1:9/h", "v2", "s")
+    answer = await _control(
+        api,
+        "PUT",
+        "/_sim/webhook",
+        {"url": "http://127.0.0.1:9/h", "format": "v2", "secret": "s", "message_events": True},
+    )
+    assert answer.json["message_events"] is True
+    assert state.webhook == WebhookTarget("http://127.0.0.1:9/h", "v2", "s", message_events=True)
     assert (
         await _control(api, "PUT", "/_sim/webhook", {"url": "http://x", "format": "v2"})
     ).status == 400
@@ -138,9 +152,14 @@ async def test_variants_route(api: Api, state: SimulatorState) -> None:
         api,
         "PATCH",
         "/_sim/variants",
-        {"sms_time_format": "date_hour", "getsms_auth_error_http200": False},
+        {
+            "sms_time_format": "date_hour",
+            "getsms_auth_error_http200": False,
+            "invented_sent_log_layout": "data",
+        },
     )
     assert answer.json["sms_time_format"] == "date_hour"
+    assert state.variants.invented_sent_log_layout == "data"
     assert state.variants.getsms_auth_error_http200 is False
     for body in ({"phones_shape": "list"}, {"missed_calls_text_errors": None}, {"speed": 1}):
         assert (await _control(api, "PATCH", "/_sim/variants", body)).status == 400

@@ -3,11 +3,13 @@
 import json
 import random
 import time
+from typing import Literal
 
 import aiohttp
 import pytest
 
 from smsmobileapi_simulator import Account, Fault, FaultPlan, SimulatorState
+from smsmobileapi_simulator.faults import encode
 
 from .helpers import API_KEY, Api
 
@@ -140,6 +142,8 @@ def test_probability_is_reproducible() -> None:
         {"kind": "status", "times": 0},
         {"kind": "status", "probability": 1.5},
         {"kind": "slow_body", "chunk_size": 0},
+        {"kind": "oversized", "size": -1},
+        {"kind": "status", "content_encoding": "br"},
     ],
 )
 def test_fault_validation(kwargs: dict[str, object]) -> None:
@@ -178,3 +182,82 @@ async def test_requests_are_recorded(api: Api, state: SimulatorState, account: A
     state.record_requests = False
     await api.get("/getsms/")
     assert len(state.requests) == 1
+
+
+async def test_redirect_loop(api: Api, state: SimulatorState, account: Account) -> None:
+    """A redirect fault points at the request's own path and query: followed, it loops."""
+    state.faults.add(Fault(kind="redirect", path="/getsms/", times=None))
+    async with api.client.get(
+        "/getsms/", params={"apikey": API_KEY}, allow_redirects=False
+    ) as response:
+        assert (response.status, response.headers["Location"]) == (
+            302,
+            f"/getsms/?apikey={API_KEY}",
+        )
+    with pytest.raises(aiohttp.TooManyRedirects):
+        await api.get("/getsms/")
+
+
+async def test_redirect_elsewhere(api: Api, state: SimulatorState, account: Account) -> None:
+    """``body`` names another place; ``status`` another 3xx."""
+    state.faults.add(Fault(kind="redirect", status=307, body="https://elsewhere.example/x"))
+    async with api.client.get("/getsms/", allow_redirects=False) as response:
+        assert (response.status, response.headers["Location"]) == (
+            307,
+            "https://elsewhere.example/x",
+        )
+
+
+async def test_bad_http(api: Api, state: SimulatorState, account: Account) -> None:
+    """A response no HTTP parser accepts, then the connection closes."""
+    state.faults.add(Fault(kind="bad_http", path="/getsms/"))
+    with pytest.raises(aiohttp.ClientResponseError, match="Bad status line"):
+        await api.get("/getsms/")
+    assert (await api.get("/getsms/")).status == 200
+    assert state.stats["/getsms/"].requests == 2
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_compressed_answer(
+    api: Api, state: SimulatorState, account: Account, encoding: Literal["gzip", "deflate"]
+) -> None:
+    """``content_encoding`` compresses a canned answer or the real one (here a 0 s timeout)."""
+    expected = (await api.get("/gateway/mobile/list/")).json
+    state.faults.add(Fault(kind="status", status=200, body="{}", content_encoding=encoding))
+    state.faults.add(Fault(kind="timeout", delay=0, content_encoding=encoding))
+    async with api.client.get("/getsms/", params={"apikey": API_KEY}) as response:
+        assert response.headers["Content-Encoding"] == encoding
+        assert await response.json() == {}
+    answer = await api.get("/gateway/mobile/list/")
+    assert answer.json == expected
+    assert answer.headers["Content-Encoding"] == encoding
+
+
+@pytest.mark.parametrize(
+    ("encoding", "size"), [(None, 4096), ("gzip", (3 << 20) + 5), ("deflate", 10)]
+)
+async def test_oversized_body(
+    api: Api,
+    state: SimulatorState,
+    account: Account,
+    encoding: Literal["gzip", "deflate"] | None,
+    size: int,
+) -> None:
+    """Valid JSON padded to ``size`` decompressed bytes (at least the JSON), compressed."""
+    state.faults.add(Fault(kind="oversized", size=size, content_encoding=encoding))
+    async with api.client.get("/getsms/", params={"apikey": API_KEY}) as response:
+        raw = await response.read()
+        assert response.headers.get("Content-Encoding") == encoding
+        wire_size = int(response.headers["Content-Length"])
+    assert len(raw) == max(size, 46)
+    assert wire_size < 20_000
+    assert json.loads(raw) == {"result": {"error": 0, "sms": []}, "success": True}
+
+
+def test_encode_keeps_an_encoded_body() -> None:
+    """A reply already compressed (``oversized``) is not compressed twice."""
+    fault = Fault(kind="oversized", size=100, content_encoding="gzip")
+    reply = fault.canned_reply()
+    assert reply is not None
+    assert encode(reply, "deflate") is reply
+    assert encode(reply, None) is reply

@@ -7,7 +7,7 @@ import pytest
 
 from smsmobileapi_simulator import Account, SimReceivedSms, SimulatorState
 
-from .helpers import NOW, Api
+from .helpers import API_KEY, NOW, Api
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ async def test_getsms_shape_and_order(api: Api, inbox: list[SimReceivedSms]) -> 
     )
 
 
-async def test_getsms_filters(api: Api, inbox: list[SimReceivedSms]) -> None:
-    """after_timestamp_unix is strict, plus phone and unread filters."""
+async def test_getsms_filters(api: Api, state: SimulatorState, inbox: list[SimReceivedSms]) -> None:
+    """after_timestamp_unix is strict, plus phone and unread filters; a bad one is ignored."""
     after = str(inbox[2].timestamp)
     assert await _messages(api, after_timestamp_unix=after) == ["third"]
     assert await _messages(api, after_timestamp_unix=str(inbox[2].timestamp - 1)) == [
@@ -66,6 +66,8 @@ async def test_getsms_filters(api: Api, inbox: list[SimReceivedSms]) -> None:
     ]
     assert await _messages(api, sIdentifiantPhone="phone-2") == ["second"]
     assert await _messages(api, onlyunread="yes") == ["second", "third"]
+    assert await _messages(api, after_timestamp_unix="yesterday") == ["first", "second", "third"]
+    state.variants.invented_param_errors = True
     bad = await api.get("/getsms/", after_timestamp_unix="yesterday")
     assert bad.json["result"]["error"] == "invalid_after_timestamp_unix"
 
@@ -97,7 +99,7 @@ async def test_getsms_time_variants(
     assert {key: value for key, value in row.items() if key in time_keys} == expected
 
 
-async def test_set_read(api: Api, inbox: list[SimReceivedSms]) -> None:
+async def test_set_read(api: Api, state: SimulatorState, inbox: list[SimReceivedSms]) -> None:
     """set-read flags one SMS (GUID case-insensitive); unknown or missing GUIDs are errors."""
     answer = await api.get("/getsms/set-read/", guid_message=inbox[0].guid.lower())
     assert answer.json == {"result": {"error": 0, "guid": inbox[0].guid, "read": 1}}
@@ -106,23 +108,36 @@ async def test_set_read(api: Api, inbox: list[SimReceivedSms]) -> None:
     assert (await api.get("/getsms/set-read", guid_message="nope")).json["result"][
         "error"
     ] == "not_found"
+    missing = await api.get("/getsms/set-read/")
+    assert (missing.status, missing.json) == (
+        400,
+        {"error": 400, "message": "Missing or invalid parameter: guid_message"},
+    )
+    state.variants.invented_param_errors = True
     assert (await api.get("/getsms/set-read/")).json["result"]["error"] == "missing_guid_message"
 
 
-async def test_update_alias(api: Api, inbox: list[SimReceivedSms]) -> None:
+async def test_update_alias(api: Api, state: SimulatorState, inbox: list[SimReceivedSms]) -> None:
     """The alias is required but may be empty, which clears it."""
     answer = await api.post("/getsms/update/", guid=inbox[0].guid, alias="John Doe")
     assert answer.json == {"result": {"error": 0, "guid": inbox[0].guid, "alias": "John Doe"}}
     answer = await api.get("/getsms/update", guid=inbox[0].guid, alias="")
     assert answer.json["result"]["alias"] is None
     assert inbox[0].alias is None
+    assert (await api.get("/getsms/update/", guid="nope", alias="x")).json["result"][
+        "error"
+    ] == "not_found"
+    for params, name in (({"guid": inbox[0].guid}, "alias"), ({"alias": "x"}, "guid")):
+        missing = await api.get("/getsms/update/", **params)
+        assert (missing.status, missing.json["message"]) == (
+            400,
+            f"Missing or invalid parameter: {name}",
+        )
+    state.variants.invented_param_errors = True
     assert (await api.get("/getsms/update/", guid=inbox[0].guid)).json["result"][
         "error"
     ] == "missing_alias"
     assert (await api.get("/getsms/update/", alias="x")).json["result"]["error"] == "missing_guid"
-    assert (await api.get("/getsms/update/", guid="nope", alias="x")).json["result"][
-        "error"
-    ] == "not_found"
 
 
 async def test_delete_by_guid(api: Api, inbox: list[SimReceivedSms]) -> None:
@@ -154,7 +169,23 @@ async def test_delete_by_days(api: Api, inbox: list[SimReceivedSms]) -> None:
     ],
 )
 async def test_delete_validation(
-    api: Api, inbox: list[SimReceivedSms], params: dict[str, str], error: str
+    api: Api,
+    state: SimulatorState,
+    inbox: list[SimReceivedSms],
+    params: dict[str, str],
+    error: str,
 ) -> None:
-    """Neither a GUID nor a start day, or bad days, are errors."""
+    """Neither a GUID nor a readable start day deletes nothing (the doc's bare example).
+
+    Only the invented variant answers them with an error code.
+    """
+    assert (await api.get("/deletesms/", **params)).json == {"result": {"error": 0, "deleted": 0}}
+    assert len(inbox) == len(state.accounts[API_KEY].received)
+    state.variants.invented_param_errors = True
     assert (await api.get("/deletesms/", **params)).json["result"]["error"] == error
+
+
+async def test_delete_ignores_an_unreadable_end(api: Api, inbox: list[SimReceivedSms]) -> None:
+    """An unreadable ``date_end`` is ignored: ``date_start`` alone deletes its day."""
+    answer = await api.get("/deletesms/", date_start="2026-09-22", date_end="soon")
+    assert answer.json == {"result": {"error": 0, "deleted": 1}}

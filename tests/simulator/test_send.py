@@ -1,11 +1,14 @@
 """``/sendsms/``, ``/resend/``, ``/log/sent/sms/`` and ``/log/sent/frommobile/``."""
 
+from collections.abc import Callable
 from datetime import timedelta
 import re
+from typing import Any
 
 import pytest
 
 from smsmobileapi_simulator import Account, SimulatorState
+from smsmobileapi_simulator.state import SentLogLayout
 
 from .helpers import NOW, Api
 
@@ -91,15 +94,66 @@ async def test_send_to_offline_phone_is_in_error(
         ({"recipients": "+1", "message": "Hi", "url_media": "http://a/b"}, "invalid_url_media"),
     ],
 )
-async def test_send_validation(
+async def test_send_validation_invented(
     api: Api, state: SimulatorState, account: Account, form: dict[str, str], error: str
 ) -> None:
-    """Invalid sends answer HTTP 200 with a string error and record nothing."""
+    """With the invented variant, invalid sends answer HTTP 200 with a code and record nothing.
+
+    No vendor source shows these codes: by default most of these values are accepted.
+    """
+    state.variants.invented_param_errors = True
     answer = await api.post("/sendsms/", **form)
     assert answer.status == 200
     assert answer.json["result"]["error"] == error
     assert answer.json["result"]["message"]
     assert state.sent == []
+
+
+@pytest.mark.parametrize(
+    ("form", "name"),
+    [
+        ({"message": "Hi"}, "recipients"),
+        ({"recipients": "+1"}, "message"),
+        ({"recipients": "+1", "message": "  "}, "message"),
+        ({"recipients": "+1", "message": "Hi", "port": "3"}, "port"),
+        ({"recipients": "+1", "message": "Hi", "shorturl": "yes"}, "shorturl"),
+        ({"recipients": "+1", "message": "Hi", "waonly": "si"}, "waonly"),
+        ({"recipients": "+1", "message": "Hi", "schedule_timestamp": "x"}, "schedule_timestamp"),
+    ],
+)
+async def test_send_documented_refusals(
+    api: Api, state: SimulatorState, account: Account, form: dict[str, str], name: str
+) -> None:
+    """A required parameter missing, or a value outside the OpenAPI's declaration: HTTP 400.
+
+    The OpenAPI file's ``BadRequest`` ("Missing or invalid parameter.") with its error model.
+    """
+    answer = await api.post("/sendsms/", **form)
+    assert (answer.status, answer.json) == (
+        400,
+        {"error": 400, "message": f"Missing or invalid parameter: {name}"},
+    )
+    assert state.sent == []
+
+
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        ({"sendsms": "2"}, "queued"),
+        ({"sendwa": "yes"}, "queued"),
+        ({"encrypt_message": "maybe"}, "queued"),
+        ({"sendsms": "0"}, "queued"),
+        ({"url_media": "http://a/b", "sendwa": "1"}, "queued"),
+        ({"sIdentifiant": "nope"}, "error"),
+    ],
+)
+async def test_send_accepts_what_no_source_refuses(
+    api: Api, state: SimulatorState, account: Account, form: dict[str, str], status: str
+) -> None:
+    """Values no vendor source refuses are accepted; an unknown phone reaches no phone."""
+    answer = await api.post("/sendsms/", recipients="+1", message="Hi", **form)
+    assert (answer.status, answer.json["result"]["sent"]) == (200, "1")
+    assert state.sent[-1].status == status
 
 
 async def test_resend(api: Api, state: SimulatorState, account: Account) -> None:
@@ -111,6 +165,8 @@ async def test_resend(api: Api, state: SimulatorState, account: Account) -> None
     assert failed.status == "queued"
     assert (await api.post("/resend", guid=queued.guid)).json["result"]["error"] == "not_in_error"
     assert (await api.get("/resend/", guid="0" * 40)).json["result"]["error"] == "not_found"
+    assert (await api.get("/resend/")).status == 400
+    state.variants.invented_param_errors = True
     assert (await api.get("/resend/")).json["result"]["error"] == "missing_guid"
 
 
@@ -158,6 +214,8 @@ async def test_sent_log_filters(api: Api, state: SimulatorState, account: Accoun
     assert len(await guids(error_mobile="1")) == 1
     assert await guids(keyword="NOTE 3") == [rows[3].guid]
     assert await guids(keyword="+32470000002") == [rows[2].guid]
+    assert len(await guids(before="no-such-guid")) == 5
+    state.variants.invented_param_errors = True
     bad = await api.get("/log/sent/sms/", before="no-such-guid")
     assert bad.json["result"]["error"] == "invalid_before"
 
@@ -214,9 +272,17 @@ async def test_sent_from_mobile(api: Api, state: SimulatorState, account: Accoun
     ],
 )
 async def test_sent_from_mobile_validation(
-    api: Api, account: Account, params: dict[str, str], error: str
+    api: Api, state: SimulatorState, account: Account, params: dict[str, str], error: str
 ) -> None:
-    """Values outside the documented sets are errors."""
+    """Values outside the documented sets are ignored (the defaults apply).
+
+    Only the invented variant answers them with an error code.
+    """
+    state.add_sent_from_mobile(account, "+1", "a", sent_at=NOW - timedelta(hours=2))
+    state.add_sent_from_mobile(account, "+2", "b", sent_at=NOW - timedelta(hours=1))
+    answer = await api.get("/log/sent/frommobile/", **params)
+    assert [row["message"] for row in answer.json["result"]["sms"]] == ["b", "a"]
+    state.variants.invented_param_errors = True
     answer = await api.get("/log/sent/frommobile/", **params)
     assert answer.json["result"]["error"] == error
 
@@ -236,3 +302,31 @@ async def test_form_overrides_query(api: Api, state: SimulatorState, account: Ac
         form={"apikey": "sim-test-key", "message": "from form"},
     )
     assert (state.sent[-1].recipients, state.sent[-1].message) == ("+1", "from form")
+
+
+@pytest.mark.parametrize(
+    ("layout", "rows_of"),
+    [
+        ("result_sms", lambda body: body["result"]["sms"]),
+        ("result_data", lambda body: body["result"]["data"]),
+        ("data", lambda body: body["data"]),
+    ],
+)
+@pytest.mark.parametrize("path", ["/log/sent/sms/", "/log/sent/frommobile/"])
+async def test_sent_logs_invented_layouts(
+    api: Api,
+    state: SimulatorState,
+    account: Account,
+    layout: SentLogLayout,
+    rows_of: Callable[[Any], list[dict[str, object]]],
+    path: str,
+) -> None:
+    """No vendor source shows the sent logs' envelope: each invented layout carries the rows."""
+    state.add_sent_sms(account, recipients="+1", message="api")
+    state.add_sent_from_mobile(account, "+2", "phone", sent_at=NOW - timedelta(hours=1))
+    state.variants.invented_sent_log_layout = layout
+
+    body = (await api.get(path)).json
+
+    [row] = rows_of(body)
+    assert row["message"] in {"api", "phone"}

@@ -221,3 +221,118 @@ async def test_stop_cancels_deliveries_in_flight(state: SimulatorState, account:
         await server.stop()
     await receiver.close()
     assert state.webhook_deliveries == []
+
+
+@pytest.mark.parametrize(
+    ("form", "types"),
+    [
+        ({}, ["sms.api.submitted"]),
+        ({"waonly": "yes", "sendwa": "1", "sendsms": "0"}, ["whatsapp.submitted"]),
+        ({"sendwa": "1", "sendsms": "1"}, ["sms.api.submitted", "whatsapp.submitted"]),
+    ],
+)
+async def test_v2_push_submitted(
+    api: Api,
+    state: SimulatorState,
+    account: Account,
+    receiver: Receiver,
+    form: dict[str, str],
+    types: list[str],
+) -> None:
+    """With ``message_events`` an accepted send pushes one submitted event per channel."""
+    state.webhook = WebhookTarget(receiver.url, "v2", SECRET, message_events=True)
+    answer = await api.post("/sendsms/", recipients="+15551234567", message="Hi", **form)
+    guid = answer.json["result"]["id"]
+    for event_type in types:
+        headers, body = await receiver.next()
+        assert headers["X-SMSMobileAPI-Event"] == event_type
+        assert json.loads(body)["data"] == {
+            "guid": guid,
+            "recipients": "+15551234567",
+            "message": "Hi",
+            "device_id": "phone-1",
+            "at": "2026-09-23T12:00:00Z",
+        }
+    assert receiver.received.empty()
+
+
+async def test_message_events_need_the_flag_and_v2(
+    api: Api, state: SimulatorState, account: Account, receiver: Receiver
+) -> None:
+    """Without ``message_events`` a send pushes nothing; the legacy webhook never pushes them."""
+    state.webhook = WebhookTarget(receiver.url, "v2", SECRET)
+    await api.post("/sendsms/", recipients="+1", message="quiet")
+    state.webhook = WebhookTarget(receiver.url, message_events=True)
+    await api.post("/sendsms/", recipients="+1", message="legacy")
+    state.push_message_event(state.sent[0], "sms.sent")
+    state.add_received_sms(account, "+2", "marker", push=True)
+    _, body = await receiver.next()
+    assert json.loads(body)["message"] == "marker"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "status"),
+    [("sms.sent", "queued"), ("sms.mobile.sent", "queued"), ("whatsapp.failed", "error")],
+)
+async def test_push_message_event(
+    api: Api,
+    state: SimulatorState,
+    account: Account,
+    receiver: Receiver,
+    event_type: str,
+    status: str,
+) -> None:
+    """Later steps of a sent message are pushed on demand (control route too)."""
+    state.webhook = WebhookTarget(receiver.url, "v2", SECRET)
+    sent = state.add_sent_sms(account, recipients="+1", message="x")
+    answer = await api.request(
+        "POST", "/_sim/message_event", json_body={"guid": sent.guid.upper(), "type": event_type}
+    )
+    assert (answer.status, answer.json) == (201, {"type": event_type, "guid": sent.guid})
+    headers, body = await receiver.next()
+    assert headers["X-SMSMobileAPI-Event"] == event_type
+    assert json.loads(body)["data"]["guid"] == sent.guid
+    assert sent.status == status
+
+
+async def test_message_event_validation(api: Api, state: SimulatorState, account: Account) -> None:
+    """Unknown types and messages are refused."""
+    sent = state.add_sent_sms(account, recipients="+1", message="x")
+    with pytest.raises(ValueError, match="unknown message event"):
+        state.push_message_event(sent, "sms.received")
+    for body, status in (
+        ({"guid": sent.guid, "type": "sms.received"}, 400),
+        ({"guid": "nope", "type": "sms.sent"}, 404),
+    ):
+        assert (await api.request("POST", "/_sim/message_event", json_body=body)).status == status
+
+
+async def test_v2_push_whatsapp(
+    api: Api, state: SimulatorState, account: Account, receiver: Receiver
+) -> None:
+    """A received WhatsApp message is pushed with the vendor example's fields (V2 only)."""
+    state.webhook = WebhookTarget(receiver.url, "v2", SECRET)
+    answer = await api.request(
+        "POST",
+        "/_sim/whatsapp",
+        json_body={"number": "+15559876543", "message": "Is my order ready?", "name": "Jordan"},
+    )
+    assert answer.status == 201
+    [received] = account.whatsapp_received
+    assert answer.json == {"guid": received.guid, "synced": False}
+    headers, body = await receiver.next()
+    assert headers["X-SMSMobileAPI-Event"] == "whatsapp.received"
+    assert json.loads(body)["data"] == {
+        "guid": received.guid,
+        "data_id": received.data_id,
+        "from": "+15559876543",
+        "contact_name": "Jordan",
+        "message": "Is my order ready?",
+        "is_voice_message": False,
+        "received_at": "2026-09-23T12:00:00Z",
+    }
+    state.webhook = WebhookTarget(receiver.url)
+    state.add_received_whatsapp(account, "+1", "not in the legacy format", push=True)
+    state.add_received_sms(account, "+2", "marker", push=True)
+    _, body = await receiver.next()
+    assert json.loads(body)["message"] == "marker"

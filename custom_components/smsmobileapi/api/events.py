@@ -41,11 +41,13 @@ class WhatsAppEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageStatusEvent:
-    """A message we sent was delivered to the network, or failed."""
+    """A message we sent was accepted for sending, sent by the phone, delivered, or failed."""
 
     event_id: str
     guid: str
-    status: str  # "sent" or "failed"
+    # "queued" (accepted, not yet on its way), "sent", "failed"; "delivered" where a provider
+    # reports delivery.
+    status: str
     channel: str  # "sms" or "whatsapp"
 
 

@@ -20,6 +20,9 @@ _MS_THRESHOLD = 100_000_000_000
 _COMPACT_TIME = re.compile(r"^\d{17}$")
 _DIGITS = re.compile(r"^\d+(\.\d+)?$")
 _MAX_DIGITS = 20
+# A lone surrogate (half of a truncated emoji, "\ud83d" in JSON) is not text: Home Assistant's
+# recorder and websocket cannot encode it. Every text from outside goes through ``clean_text``.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on", "online", "connected"})
 _FALSE_WORDS = frozenset({"0", "false", "no", "off", "offline", "disconnected", ""})
 
@@ -37,22 +40,37 @@ def as_object(value: object, where: str) -> Mapping[str, Any]:
 
 
 def as_list(value: object, where: str) -> Sequence[Any]:
-    """Return value when it is a JSON array (null counts as empty), else raise."""
-    if value is None:
-        return ()
+    """Return value when it is a JSON array, else raise (null is no list: nothing says empty)."""
     if isinstance(value, list | tuple):
         return value
     raise invalid(f"expected a list for '{where}'")
 
 
+def required_list(data: Mapping[str, Any], *names: str, where: str) -> Sequence[Any]:
+    """Return the list under the first of ``names`` present; none present (or null) raises.
+
+    A response without the list it exists to carry is an unknown layout, not an empty one:
+    reading it as "nothing" would show an empty inbox while messages go unread.
+    """
+    for name in names:
+        if data.get(name) is not None:
+            return as_list(data[name], name)
+    raise invalid(f"missing field '{names[0]}' in {where}")
+
+
+def clean_text(text: str) -> str:
+    """Return a text with every lone surrogate replaced by U+FFFD (encodable as UTF-8)."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def optional_str(value: object) -> str | None:
-    """Return a stripped string, or None for null and empty values."""
+    """Return a stripped, clean string (see ``clean_text``), or None for null and empty values."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return value.strip() or None
+        return clean_text(value.strip()) or None
     return None
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import aiohttp
 
 from ..events import WebhookDelivery
-from ..exceptions import SmsGatewayInvalidResponseError
+from ..exceptions import SmsGatewayInvalidResponseError, SmsGatewayResponseError
 from ..gateway import Capability
 from ..models import (
     AccessToken,
@@ -27,11 +27,12 @@ from ..models import (
     ConversationOrigin,
     PhoneList,
     ReceivedSms,
+    ReceivedWhatsApp,
     SendResult,
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_list, as_object
+from ..parsing import as_object, optional_bool, optional_str, parse_time
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -39,6 +40,7 @@ from .const import (
     CALLS_SORT_FIELDS,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    MAX_LIST_RESPONSE_BYTES,
     MAX_MESSAGE_LENGTH,
     MISSED_CALLS_DEFAULT_LIMIT,
     MISSED_CALLS_MAX_LIMIT,
@@ -49,11 +51,14 @@ from .const import (
 from .parsing import (
     parse_calls,
     parse_conversations,
+    parse_log_rows,
     parse_phone_list,
     parse_send_result,
     parse_sent_from_mobile,
     parse_sent_message,
     parse_sms_list,
+    parse_whatsapp_check,
+    parse_whatsapp_list,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -81,6 +86,8 @@ class SmsMobileApiClient:
             Capability.CONVERSATIONS,
             Capability.SENT_LOG,
             Capability.SENT_FROM_PHONE,
+            Capability.CHECK_WHATSAPP,
+            Capability.RECEIVE_WHATSAPP,
         }
     )
     max_message_length: int = MAX_MESSAGE_LENGTH
@@ -105,6 +112,9 @@ class SmsMobileApiClient:
             clock=clock,
         )
         self._request = self._transport.request
+        self._clock = clock or (lambda: datetime.now(UTC))
+        # The end of the WhatsApp synchronisation window last requested, when it said.
+        self._whatsapp_sync_until: datetime | None = None
 
     @property
     def credentials(self) -> Credentials:
@@ -128,10 +138,14 @@ class SmsMobileApiClient:
     def read_webhook(
         self, headers: Mapping[str, str], body: bytes, *, secret: str | None, now: datetime
     ) -> WebhookDelivery:
-        """Read a legacy or Webhook V2 request; with a secret, only correctly signed ones."""
+        """Read a legacy or Webhook V2 request; with a secret, only correctly signed ones.
+
+        A signed V2 event must carry its ``id`` in the (signed) body.
+        """
+        signed = secret is not None
         if secret is not None:
             verify_signature(secret, headers, body, now=now)
-        return WebhookDelivery(event=parse_webhook(headers, body), signed=secret is not None)
+        return WebhookDelivery(event=parse_webhook(headers, body, signed=signed), signed=signed)
 
     async def get_access_token(self) -> AccessToken:
         """Return a valid OAuth2 token, fetching a new one when needed."""
@@ -184,7 +198,27 @@ class SmsMobileApiClient:
         if schedule_at is not None:
             form["schedule_timestamp"] = int(schedule_at.timestamp())
         body = await self._request("sendsms/", form, method="POST")
-        return parse_send_result(_result(body))
+        result = _result(body)
+        # The vendor's Odoo module counts a send as done only when ``sent`` is "1" (an ``error``
+        # of 0 is not enough), and reports the answer otherwise; an absent ``sent`` is not "1"
+        # there either, so it is a failure here too. The answer's ``note`` says why.
+        if optional_str(result.get("sent")) != "1":
+            note = optional_str(result.get("note"))
+            detail = f": {self._transport.scrub(note)}" if note else ""
+            raise SmsGatewayResponseError(
+                f"/sendsms/ did not send the message{detail}", code="not_sent"
+            )
+        return parse_send_result(result)
+
+    async def has_whatsapp(self, number: str) -> bool | None:
+        """Whether an E.164 number can be reached on WhatsApp; None when the service cannot tell.
+
+        ``/whatsapp/checknumber/`` takes the country code and number without "+" or "00".
+        """
+        body = await self._request(
+            "whatsapp/checknumber/", {"recipients": _wire_number(number, Channel.WHATSAPP)}
+        )
+        return parse_whatsapp_check(body)
 
     async def resend(self, guid: str) -> None:
         """Send again a message that failed."""
@@ -229,10 +263,8 @@ class SmsMobileApiClient:
         params: dict[str, str | int | None] = {"guid_message": guid, "keyword": keyword}
         if error is not None:
             params[error] = 1
-        body = await self._request("log/sent/sms/", params)
-        result = _result(body)
-        rows = result.get("sms", result.get("messages", result.get("data")))
-        return tuple(parse_sent_message(row) for row in as_list(rows, "sms"))
+        body = await self._request("log/sent/sms/", params, max_bytes=MAX_LIST_RESPONSE_BYTES)
+        return tuple(parse_sent_message(row) for row in parse_log_rows(body))
 
     async def get_sent_from_mobile(
         self,
@@ -262,10 +294,7 @@ class SmsMobileApiClient:
                 "limit": _bounded(limit, SENT_FROM_MOBILE_MAX_LIMIT),
             },
         )
-        rows = body.get("data", body.get("rows"))
-        if rows is None and isinstance(body.get("result"), Mapping):
-            rows = body["result"].get("sms", body["result"].get("data"))
-        return tuple(parse_sent_from_mobile(row) for row in as_list(rows, "data"))
+        return tuple(parse_sent_from_mobile(row) for row in parse_log_rows(body))
 
     # --- received SMS --------------------------------------------------------------------------
 
@@ -284,6 +313,7 @@ class SmsMobileApiClient:
                 "sIdentifiantPhone": phone_id,
                 "onlyunread": "yes" if unread_only else None,
             },
+            max_bytes=MAX_LIST_RESPONSE_BYTES,
         )
         return parse_sms_list(_result(body))
 
@@ -339,6 +369,44 @@ class SmsMobileApiClient:
         )
         return parse_conversations(body)
 
+    # --- received WhatsApp messages ------------------------------------------------------------
+    # The vendor's workflow (OpenAPI file, Postman collection, API examples): retrieval is off
+    # by default, for privacy, until activated once (``set_whatsapp_retrieval``); messages are
+    # then synchronised from the phone during time-limited windows (``/getwa/synchronisation/``)
+    # and read with ``/getwa/``. Only the window's answer is documented; the list is read
+    # leniently (``parse_whatsapp_list``).
+
+    async def set_whatsapp_retrieval(self, active: bool) -> bool | None:  # noqa: FBT001
+        """Activate or deactivate WhatsApp retrieval; the state the service reports, if any.
+
+        A consent choice of the account's owner: the client never calls it by itself.
+        """
+        body = await self._request("getwa/active/", {"statut": 1 if active else 0})
+        if not active:
+            self._whatsapp_sync_until = None
+        return optional_bool(body.get("read_message_active"))
+
+    async def get_received_whatsapp(
+        self, *, after: datetime | None = None
+    ) -> tuple[ReceivedWhatsApp, ...]:
+        """List received WhatsApp messages, oldest first; ``after`` keeps those after then.
+
+        Requests a synchronisation window first unless the last one is still open (its end is
+        unknown: every time), then lists what the phone synchronised. A message arriving
+        while no window is open shows at the next call.
+        """
+        until = self._whatsapp_sync_until
+        if until is None or until <= self._clock():
+            body = await self._request("getwa/synchronisation/", {})
+            self._whatsapp_sync_until = parse_time(body.get("expire_at_unix")) or parse_time(
+                body.get("expire_at")
+            )
+        body = await self._request("getwa/", {}, max_bytes=MAX_LIST_RESPONSE_BYTES)
+        messages = parse_whatsapp_list(body)
+        if after is None:
+            return messages
+        return tuple(message for message in messages if message.received_at > after)
+
     # --- phones --------------------------------------------------------------------------------
 
     async def get_phones(
@@ -363,6 +431,11 @@ class SmsMobileApiClient:
         await self._request("gateway/mobile/delete/", {"sid": phone_id}, method="POST")
 
     # --- calls ---------------------------------------------------------------------------------
+    # The call-management doc says these endpoints authenticate with the ``apikey`` parameter,
+    # and the OpenAPI file declares no bearer scheme. With OAuth2 credentials a refusal here is
+    # retried once with a new token (it may have been an expired one), then raises
+    # ``SmsGatewayFeatureUnavailableError``: the call logs need an API key, the credentials
+    # themselves are fine.
 
     async def get_missed_calls(
         self,
@@ -383,6 +456,7 @@ class SmsMobileApiClient:
                 "date_start": _day(date_start),
                 "date_end": _day(date_end),
             },
+            apikey_only=True,
         )
         return parse_calls(body, CallType.MISSED)
 
@@ -412,6 +486,7 @@ class SmsMobileApiClient:
                 "date_to_ms": _millis(until),
                 "q": query,
             },
+            apikey_only=True,
         )
         return parse_calls(body, call_type)
 
@@ -425,7 +500,16 @@ def _result(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _wire_number(number: str, channel: Channel) -> str:
-    """WhatsApp alone wants country code and number without "+"; an SMS needs the "+"."""
+    """The ``recipients`` value of an E.164 number on a channel.
+
+    WhatsApp alone: country code and number without "+" (or "00"), as the vendor's Postman
+    environment writes its WhatsApp recipient ("15551234567", sent with ``waonly=yes``) and
+    as the OpenAPI file asks of ``/whatsapp/checknumber/``. SMS, and SMS with WhatsApp: the
+    "+" stays. One value serves both channels there, and the phone dials it: without "+" it
+    would be read as a national number. The vendor's own WhatsApp guide sends
+    ``recipients=+1234567890`` with ``waonly=yes``, so the service takes the "+" on its
+    WhatsApp path too.
+    """
     return number.removeprefix("+") if channel is Channel.WHATSAPP else number
 
 

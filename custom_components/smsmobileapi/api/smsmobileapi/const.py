@@ -9,7 +9,17 @@ DEFAULT_TIMEOUT: Final = 30.0
 # The vendor's SDKs tag their requests with a ``from`` field; so do we.
 SOURCE_TAG: Final = "homeassistant"
 
-# The docs give no maximum; a text this long is ten concatenated SMS, the most carriers join.
+# Answers are read up to a cap, counted in decompressed bytes (a 255 KiB gzip body can hold
+# 256 MiB); past it the answer is an invalid response. A few MiB is plenty for every answer
+# but the lists without a documented limit: 100 000 received SMS are about 18 MiB (the
+# benchmarks' first sync), so those lists get room for about 350 000.
+MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+MAX_LIST_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
+# No vendor source gives a maximum: the SMS doc says only "no 160-char limit", and neither
+# the OpenAPI file, the Postman collection, the PHP SDK, the Python examples nor the Odoo
+# module cap the text. Kept at ten concatenated SMS, the most carriers join (the phone
+# splits the text; WhatsApp takes more).
 MAX_MESSAGE_LENGTH: Final = 1600
 
 MISSED_CALLS_DEFAULT_LIMIT: Final = 100

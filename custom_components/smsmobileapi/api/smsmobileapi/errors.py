@@ -80,10 +80,12 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def _text_error(path: str, status: int, text: str) -> SmsGatewayError:
     # Plain-text refusals such as "Missing apikey"; not a truncated JSON or HTML body, which
-    # may mention the key's field name too (the call lists echo it back).
+    # may mention the key's field name too (the call lists echo it back). A 401 or 403 page
+    # that is not the service's JSON (a proxy's HTML, an empty body) says nothing about the
+    # credentials: it is unreadable, and retried like any other.
     stripped = text.lstrip()
     plain = bool(stripped) and stripped[0] not in "{[<" and len(stripped) <= 200
-    if status in (401, 403) or (plain and "apikey" in stripped.lower()):
+    if plain and "apikey" in stripped.lower():
         return SmsGatewayAuthenticationError(f"Authentication failed on /{path}")
     return SmsGatewayInvalidResponseError(
         f"Unreadable answer from /{path} (HTTP {status})",
@@ -99,9 +101,11 @@ def _code_error(
     # Some endpoints answer with free text ("Invalid apikey", "Subscription expired").
     if normalized in _EXPIRED_CODES or "expire" in normalized:
         return SmsGatewaySubscriptionExpiredError("The subscription has expired")
+    # Bad credentials only when the service says so: one of its authentication codes, or a 401
+    # carrying a JSON error. A 403 with another code, or JSON without an error, is not one.
     if (
         normalized in _AUTH_CODES
-        or status in (401, 403)
+        or (status == 401 and code is not None)
         or any(word in normalized for word in _AUTH_WORDS)
     ):
         return SmsGatewayAuthenticationError(f"Authentication failed on /{path}")

@@ -14,8 +14,11 @@ from .auth import OAuth2Credentials
 TOKEN_PATH: Final = "oauth2/token"  # noqa: S105 - a URL path, not a secret
 # Refresh a token this long before it expires.
 _TOKEN_MARGIN: Final = timedelta(seconds=60)
-# When the token endpoint gives no lifetime, assume this one.
+# When the token endpoint gives no lifetime (or zero, or a negative one), assume this one.
 _TOKEN_DEFAULT_LIFETIME: Final = 3600
+# A longer lifetime is not believed (a huge one overflowed the expiry's datetime): fetch a new
+# token at least daily.
+_TOKEN_MAX_LIFETIME: Final = 86400
 
 type TokenRequest = Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any]]]
 
@@ -62,7 +65,10 @@ class TokenCache:
                 "client_secret": self._credentials.client_secret,
             }
         )
-        lifetime = optional_int(body.get("expires_in")) or _TOKEN_DEFAULT_LIFETIME
+        lifetime = optional_int(body.get("expires_in"))
+        if lifetime is None or lifetime <= 0:
+            lifetime = _TOKEN_DEFAULT_LIFETIME
+        lifetime = min(lifetime, _TOKEN_MAX_LIFETIME)
         return AccessToken(
             token=required_str(body, "access_token", where="token response"),
             expires_at=self._clock() + timedelta(seconds=lifetime),

@@ -7,8 +7,8 @@ a missing required field raises ``SmsGatewayInvalidResponseError`` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 import re
 from typing import Any
 
@@ -20,23 +20,25 @@ from ..models import (
     Phone,
     PhoneList,
     ReceivedSms,
+    ReceivedWhatsApp,
     SendFailure,
     SendResult,
     SentFromMobile,
     SentMessage,
 )
 from ..parsing import (
-    as_list,
     as_object,
     invalid,
     optional_bool,
     optional_int,
     optional_str,
     parse_time,
+    required_list,
     required_str,
 )
 
 _BATTERY = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*%?\s*$")
+_MISSED_CALL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def parse_battery(value: object) -> int | None:
@@ -53,13 +55,18 @@ def parse_battery(value: object) -> int | None:
 
 
 def _sms_time(row: Mapping[str, Any]) -> datetime:
-    for name in ("timestamp_unix", "time_received", "received_at"):
+    return _time_of(row, ("timestamp_unix", "time_received", "received_at"), where="sms")
+
+
+def _time_of(row: Mapping[str, Any], names: tuple[str, ...], *, where: str) -> datetime:
+    """The first readable time among ``names``, else ``date`` with ``hour``, else an error."""
+    for name in names:
         if (parsed := parse_time(row.get(name))) is not None:
             return parsed
     date, hour = optional_str(row.get("date")), optional_str(row.get("hour"))
     if date is not None and (parsed := parse_time(f"{date} {hour or '00:00:00'}")) is not None:
         return parsed
-    raise invalid("missing field 'timestamp_unix' in sms")
+    raise invalid(f"missing field '{names[0]}' in {where}")
 
 
 def parse_received_sms(row: object) -> ReceivedSms:
@@ -80,7 +87,7 @@ def parse_received_sms(row: object) -> ReceivedSms:
 
 def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
     """Parse the ``sms`` list of a /getsms/ result, oldest first."""
-    rows = as_list(result.get("sms"), "sms")
+    rows = required_list(result, "sms", where="result")
     return tuple(sorted((parse_received_sms(row) for row in rows), key=_sms_order))
 
 
@@ -92,7 +99,9 @@ def parse_call(row: object, call_type: CallType) -> Call:
     """Parse one row of a call log (missed: number/name/date; others: phone_number/...)."""
     data = as_object(row, "call")
     call_at = parse_time(data.get("call_date_ms"))
-    if call_at is None:
+    if call_at is None and call_type is CallType.MISSED:
+        call_at = _missed_call_time(data.get("date"))
+    elif call_at is None:
         call_at = parse_time(data.get("call_datetime_utc") or data.get("date"))
     if call_at is None:
         field_name = "date" if call_type is CallType.MISSED else "call_date_ms"
@@ -102,14 +111,39 @@ def parse_call(row: object, call_type: CallType) -> Call:
         number=required_str(data, "phone_number", "number", where="call"),
         call_at=call_at,
         name=optional_str(data.get("cached_name") or data.get("name")),
-        duration=optional_int(data.get("duration_sec") or data.get("duration")),
+        # A call of 0 seconds lasted 0 seconds: not "unknown".
+        duration=optional_int(_first_present(data, "duration_sec", "duration")),
         geo_location=optional_str(data.get("geo_location")),
     )
 
 
+def _missed_call_time(value: object) -> datetime | None:
+    """The missed-call list's ``date``, in its documented format ``YYYY-MM-DD HH:MM:SS``.
+
+    Its zone is not documented ("a formatted datetime string derived from a milliseconds
+    timestamp"), and the doc's examples cannot tell (their times contradict each other). The
+    only vendor example of this format beside a zoned time is Webhook V2's ``call.missed``
+    (``call_at`` "2026-09-23 13:10:00", ``occurred_at`` "2026-09-23T13:10:00Z"): UTC. So it is
+    read as UTC, unverified; were the service to format it in the phone's zone, missed calls
+    would be shifted by that zone's offset. Any other shape is not this field.
+    """
+    text = optional_str(value)
+    if text is None or not _MISSED_CALL_TIME.fullmatch(text):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _first_present(data: Mapping[str, Any], *names: str) -> object:
+    """The value of the first of ``names`` that is not null (0 and "" included)."""
+    return next((data[name] for name in names if data.get(name) is not None), None)
+
+
 def parse_calls(body: Mapping[str, Any], call_type: CallType) -> tuple[Call, ...]:
-    """Parse a call-log response, newest first."""
-    rows = as_list(body.get("rows", body.get("data")), "rows")
+    """Parse a call-log response, newest first (rows in ``rows``, or ``data`` for missed calls)."""
+    rows = required_list(body, "rows", "data", where="response")
     calls = (parse_call(row, call_type) for row in rows)
     return tuple(sorted(calls, key=lambda call: call.call_at, reverse=True))
 
@@ -132,12 +166,16 @@ def parse_phone(row: object) -> Phone:
 
 def parse_phone_list(body: Mapping[str, Any]) -> PhoneList:
     """Parse /gateway/mobile/list/: ``items`` at the top, or ``result.mobiles``/``mobile``."""
-    if "items" in body:
-        rows = as_list(body["items"], "items")
+    if "items" in body or "result" not in body:
+        rows = required_list(body, "items", where="response")
     else:
-        result = as_object(body.get("result", {}), "result")
+        result = as_object(body["result"], "result")
         raw = result.get("mobiles", result.get("mobile"))
-        rows = [raw] if isinstance(raw, Mapping) else as_list(raw, "mobiles")
+        rows = (
+            [raw]
+            if isinstance(raw, Mapping)
+            else required_list(result, "mobiles", "mobile", where="result")
+        )
     return PhoneList(
         phones=tuple(parse_phone(row) for row in rows),
         connected_limit=optional_int(body.get("connected_limit")),
@@ -179,6 +217,21 @@ def parse_sent_message(row: object) -> SentMessage:
     )
 
 
+def parse_log_rows(body: Mapping[str, Any]) -> Sequence[Any]:
+    """The rows of a sent log (/log/sent/sms/, /log/sent/frommobile/).
+
+    No vendor source shows where the rows are: top-level ``data`` or ``rows``, or ``sms``,
+    ``messages`` or ``data`` inside ``result`` are read. Without one of them the answer is an
+    unknown layout (an invalid response), never an empty log.
+    """
+    if body.get("data") is not None or body.get("rows") is not None:
+        return required_list(body, "data", "rows", where="response")
+    if "result" not in body:
+        raise invalid("missing field 'result' in response")
+    result = as_object(body["result"], "result")
+    return required_list(result, "sms", "messages", "data", where="result")
+
+
 def parse_sent_from_mobile(row: object) -> SentFromMobile:
     """Parse one row of /log/sent/frommobile/."""
     data = as_object(row, "sms")
@@ -194,10 +247,11 @@ def parse_sent_from_mobile(row: object) -> SentFromMobile:
 def parse_conversations(body: Mapping[str, Any]) -> tuple[Conversation, ...]:
     """Parse /conversation/sms/list/."""
     conversations = []
-    for row in as_list(body.get("conversations"), "conversations"):
+    for row in required_list(body, "conversations", where="response"):
         data = as_object(row, "conversation")
         messages = tuple(
-            _parse_conversation_message(item) for item in as_list(data.get("messages"), "messages")
+            _parse_conversation_message(item)
+            for item in required_list(data, "messages", where="conversation")
         )
         conversations.append(
             Conversation(
@@ -219,3 +273,106 @@ def _parse_conversation_message(row: object) -> ConversationMessage:
         status=optional_str(data.get("status")),
         phone_id=optional_str(data.get("mobile_sid")),
     )
+
+
+# Where and under which names a WhatsApp number check may give its verdict: the OpenAPI file
+# types the answer as any object, so every plausible name is read.
+_VERDICT_FIELDS = (
+    "whatsapp",
+    "has_whatsapp",
+    "is_whatsapp",
+    "on_whatsapp",
+    "exists",
+    "available",
+    "is_available",
+    "registered",
+    "status",
+)
+_VERDICT_WORDS: dict[str, bool] = {
+    "available": True,
+    "registered": True,
+    "exists": True,
+    "valid": True,
+    "whatsapp": True,
+    "not_available": False,
+    "unavailable": False,
+    "not_registered": False,
+    "not_found": False,
+    "invalid": False,
+    "no_whatsapp": False,
+}
+
+
+def parse_whatsapp_check(body: Mapping[str, Any]) -> bool | None:
+    """Whether /whatsapp/checknumber/ says the number has WhatsApp; None when it does not say."""
+    places = [body]
+    places += [body[key] for key in ("result", "data") if isinstance(body.get(key), Mapping)]
+    for place in places:
+        for name in _VERDICT_FIELDS:
+            if (verdict := _verdict(place.get(name))) is not None:
+                return verdict
+    return None
+
+
+def _verdict(value: object) -> bool | None:
+    if isinstance(value, str):
+        word = value.strip().lower().replace(" ", "_").replace("-", "_")
+        if not word:
+            return None  # optional_bool reads "" as no; here it says nothing
+        if word in _VERDICT_WORDS:
+            return _VERDICT_WORDS[word]
+    return optional_bool(value)
+
+
+# /getwa/ is typed as any object: its list and fields are read under every plausible name,
+# starting with those of the Webhook V2 ``whatsapp.received`` example.
+_WHATSAPP_LISTS = ("messages", "data", "rows", "whatsapp", "wa", "sms")
+_VOICE_TYPES = frozenset({"audio", "voice", "ptt", "voice_message"})
+
+
+def parse_whatsapp_list(body: Mapping[str, Any]) -> tuple[ReceivedWhatsApp, ...]:
+    """Parse /getwa/, oldest first.
+
+    The rows are the first list among the usual names, at the top or in ``result``. An answer
+    without one is an unknown layout (an invalid response), not "no message".
+    """
+    places = [body]
+    if isinstance(body.get("result"), Mapping):
+        places.append(body["result"])
+    for place in places:
+        for name in _WHATSAPP_LISTS:
+            if isinstance(place.get(name), list):
+                rows = place[name]
+                return tuple(
+                    sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order)
+                )
+    raise invalid("missing field 'messages' in response")
+
+
+def _whatsapp_order(message: ReceivedWhatsApp) -> datetime:
+    return message.received_at
+
+
+def parse_received_whatsapp(row: object) -> ReceivedWhatsApp:
+    """Parse one received WhatsApp message of /getwa/."""
+    data = as_object(row, "message")
+    kind = (optional_str(data.get("message_type")) or optional_str(data.get("type")) or "").lower()
+    return ReceivedWhatsApp(
+        guid=required_str(data, "guid", "data_id", "id", "message_id", where="message"),
+        number=required_str(data, "from", "number", "phone_number", "numero", where="message"),
+        message=optional_str(
+            data.get("message") or data.get("text") or data.get("body") or data.get("transcript")
+        )
+        or "",
+        received_at=_whatsapp_time(data),
+        name=optional_str(data.get("contact_name") or data.get("name") or data.get("alias")),
+        voice=bool(optional_bool(data.get("is_voice_message"))) or kind in _VOICE_TYPES,
+        phone_id=optional_str(
+            data.get("sIdentifiant") or data.get("device_id") or data.get("sIdentifiantPhone")
+        ),
+    )
+
+
+def _whatsapp_time(data: Mapping[str, Any]) -> datetime:
+    names = ("received_at", "timestamp_unix", "timestamp", "time_received", "datetime")
+    return _time_of(data, names, where="message")

@@ -19,15 +19,22 @@ from yarl import URL
 from ..exceptions import (
     SmsGatewayAuthenticationError,
     SmsGatewayConnectionError,
+    SmsGatewayError,
+    SmsGatewayFeatureUnavailableError,
+    SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
+from .const import MAX_RESPONSE_BYTES
 from .errors import raise_for_answer
 from .oauth import TOKEN_PATH, TokenCache
 
 _LOGGER = logging.getLogger(__name__)
 _REDACTED: Final = "**REDACTED**"
+
+# aiohttp errors raised before any connection was made: the request certainly never left.
+_NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.InvalidURL)
 
 type Params = Mapping[str, str | int | None]
 type Method = Literal["GET", "POST"]
@@ -90,23 +97,48 @@ class Transport:
         return await self._send("POST", TOKEN_PATH, form, headers={})
 
     async def request(
-        self, path: str, params: Params, *, method: Method = "GET"
+        self,
+        path: str,
+        params: Params,
+        *,
+        method: Method = "GET",
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        apikey_only: bool = False,
     ) -> Mapping[str, Any]:
-        """Authenticate and send one API request; on a rejected bearer token, renew it once."""
+        """Authenticate and send one API request; on a rejected bearer token, renew it once.
+
+        An answer longer than ``max_bytes`` (decompressed) is an invalid response.
+        ``apikey_only``: the endpoint is documented to take the API key only. With OAuth2
+        credentials, a refusal that survives the one renewal is then no credentials problem
+        but a missing feature: ``SmsGatewayFeatureUnavailableError``.
+        """
         fields = {key: str(value) for key, value in params.items() if value is not None}
         fields["from"] = self._source
         if isinstance(self._credentials, ApiKeyCredentials):
             fields["apikey"] = self._credentials.api_key
-            return await self._send(method, path, fields, headers={})
+            return await self._send(method, path, fields, headers={}, max_bytes=max_bytes)
         tokens = self._token_cache()
         token = await tokens.get()
         try:
-            return await self._send(method, path, fields, headers=_bearer(token))
+            return await self._send(
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+            )
         except SmsGatewayAuthenticationError:
             tokens.discard(token)
             _LOGGER.debug("Access token rejected by %s, fetching a new one", path)
-            token = await tokens.get()
-            return await self._send(method, path, fields, headers=_bearer(token))
+        # A fresh token: if the refusal was an expired or revoked token, this works. The token
+        # request itself raising an authentication error means bad OAuth2 credentials.
+        token = await tokens.get()
+        try:
+            return await self._send(
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+            )
+        except SmsGatewayAuthenticationError:
+            if not apikey_only:
+                raise
+        raise SmsGatewayFeatureUnavailableError(
+            f"/{path} does not take an OAuth2 token: it needs the API key"
+        )
 
     async def _send(
         self,
@@ -115,9 +147,14 @@ class Transport:
         fields: Mapping[str, str],
         *,
         headers: Mapping[str, str],
+        max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> Mapping[str, Any]:
         url = self._base_url.join(URL(path))
         query, form = (fields, None) if method == "GET" else ({}, fields)
+        # aiohttp's errors carry the full URL (the API key is in its query): none of them may
+        # become the cause or the context of our exception, so each one is turned into a
+        # failure here and raised only once its ``except`` block is over.
+        failure: SmsGatewayError
         try:
             async with (
                 asyncio.timeout(self._timeout),
@@ -127,21 +164,34 @@ class Transport:
                     params=query,
                     data=form,
                     headers={"Accept": "application/json", **headers},
+                    # A redirect would send the form (key, message, client secret) elsewhere.
+                    allow_redirects=False,
                 ) as response,
             ):
-                text = await response.text(errors="replace")
+                if 300 <= response.status < 400:
+                    raise SmsGatewayInvalidResponseError(
+                        f"/{path} answered with a redirect (HTTP {response.status}), "
+                        "which is not followed",
+                        code="redirect",
+                        status=response.status,
+                    )
+                # JSON is UTF-8: decoded here, whatever charset the answer claims (some name
+                # codecs that raise, such as rot13 or idna).
+                raw = await _read_capped(response, path, max_bytes)
+                text = raw.decode("utf-8-sig", errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-        except TimeoutError as err:
-            raise SmsGatewayTimeoutError(f"Timeout while requesting /{path}") from err
+            return raise_for_answer(path, status, text, retry_after, self.scrub)
+        except TimeoutError:
+            failure = SmsGatewayTimeoutError(f"Timeout while requesting /{path}")
         except aiohttp.ClientError as err:
-            raise SmsGatewayConnectionError(
+            failure = SmsGatewayConnectionError(
                 f"Error while requesting /{path}: {type(err).__name__}",
-                request_sent=not isinstance(err, aiohttp.ClientConnectorError),
-            ) from err
-        return raise_for_answer(path, status, text, retry_after, self._scrub)
+                request_sent=not isinstance(err, _NOT_SENT),
+            )
+        raise failure
 
-    def _scrub(self, text: str) -> str:
+    def scrub(self, text: str) -> str:
         """Remove every credential from a text that came from the service."""
         secrets = [*self._credentials.secrets]
         if self._tokens is not None and self._tokens.current is not None:
@@ -150,6 +200,26 @@ class Transport:
             if secret:
                 text = text.replace(secret, _REDACTED)
         return text[:200]
+
+
+async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> bytes:
+    """The whole body, decompressed, unless it is longer than ``max_bytes``."""
+    declared = response.content_length
+    chunks: list[bytes] = []
+    size = 0
+    if declared is None or declared <= max_bytes:
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            chunks.append(chunk)
+        else:
+            return b"".join(chunks)
+    raise SmsGatewayInvalidResponseError(
+        f"Answer from /{path} is longer than {max_bytes} bytes",
+        code="invalid_response",
+        status=response.status,
+    )
 
 
 def _bearer(token: AccessToken) -> dict[str, str]:

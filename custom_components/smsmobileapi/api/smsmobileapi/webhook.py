@@ -46,6 +46,14 @@ _STATUS_TYPES: Final = {
     "whatsapp.sent": ("sent", "whatsapp"),
     "whatsapp.failed": ("failed", "whatsapp"),
 }
+# Events that carry a status only when they name a message: the API accepted a submission
+# (queued, not yet on its way), or the phone sent an SMS (it may be one sent by hand, without
+# an id of ours). The vendor shows no example of their data; without a guid they are ignored.
+_OPTIONAL_STATUS_TYPES: Final = {
+    "sms.api.submitted": ("queued", "sms"),
+    "whatsapp.submitted": ("queued", "whatsapp"),
+    "sms.mobile.sent": ("sent", "sms"),
+}
 _CALL_TYPES: Final = {
     "call.missed": CallType.MISSED,
     "call.incoming": CallType.INCOMING,
@@ -82,15 +90,22 @@ def verify_signature(
         raise WebhookSignatureError("missing signature headers")
     if abs(now.timestamp() - timestamp) > SIGNATURE_TOLERANCE:
         raise WebhookSignatureError("stale or future timestamp")
-    expected = sign(secret, timestamp, body)
-    # Several signatures may be listed (secret rotation): any one valid is enough.
-    candidates = [part.strip() for part in signature.split(",")]
+    expected = sign(secret, timestamp, body).encode()
+    # Several signatures may be listed (secret rotation): any one valid is enough. Compared as
+    # bytes: compare_digest raises TypeError on a str that is not ASCII (any header value may
+    # come, lone surrogates included).
+    candidates = [part.strip().encode("utf-8", "surrogatepass") for part in signature.split(",")]
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
         raise WebhookSignatureError("signature mismatch")
 
 
-def parse_webhook(headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-    """Turn a webhook request into one event, or raise ``WebhookPayloadError``."""
+def parse_webhook(headers: Mapping[str, str], body: bytes, *, signed: bool = False) -> WebhookEvent:
+    """Turn a webhook request into one event, or raise ``WebhookPayloadError``.
+
+    ``signed``: the body's signature was verified. A V2 event then needs its own ``id``: the
+    ``Event-ID`` header is not signed, so a dedupe key taken from it could be anything.
+    Unsigned, the header stands in for a missing ``id`` (neither is trusted anyway).
+    """
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError) as err:
@@ -99,7 +114,8 @@ def parse_webhook(headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         raise WebhookPayloadError("body is not a JSON object")
     try:
         if "type" in payload and "data" in payload:
-            return _parse_v2(payload, _header(headers, HEADER_EVENT_ID))
+            header_id = None if signed else optional_str(_header(headers, HEADER_EVENT_ID))
+            return _parse_v2(payload, header_id)
         return SmsReceivedEvent(event_id=None, sms=parse_received_sms(payload))
     except WebhookPayloadError:
         raise
@@ -130,6 +146,10 @@ def _parse_v2(payload: Mapping[str, object], header_id: str | None) -> WebhookEv
             status=status[0],
             channel=status[1],
         )
+    status = _OPTIONAL_STATUS_TYPES.get(event_type)
+    guid = optional_str(data.get("guid")) or optional_str(data.get("id"))
+    if status is not None and guid is not None:
+        return MessageStatusEvent(event_id=event_id, guid=guid, status=status[0], channel=status[1])
     return IgnoredEvent(event_id=event_id, event_type=event_type)
 
 
