@@ -136,7 +136,7 @@ async def test_unexpected_error(hass: HomeAssistant, seeded: Simulator) -> None:
     """A surprise in the client is reported as unknown (no server can produce this one)."""
     flow_id = await _start(hass, AUTH_API_KEY)
     with patch(
-        "custom_components.smsmobileapi.config_flow.SmsMobileApiClient.get_phones",
+        "custom_components.smsmobileapi.api.SmsMobileApiClient.get_phones",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(

@@ -123,6 +123,7 @@ async def test_poll_fires_new_sms_once(
         "source": "poll",
         "delayed": False,
         "verified": True,
+        "provider": "smsmobileapi",
     }
     state = hass.states.get("event.kitchen_phone_sms")
     assert state.attributes["event_type"] == "received"
@@ -310,6 +311,7 @@ async def test_v2_sms_signed(
         "source": "webhook",
         "delayed": False,
         "verified": True,
+        "provider": "smsmobileapi",
     }
 
 

@@ -27,7 +27,7 @@ def test_manifest_required_keys_and_values() -> None:
     """The keys a custom integration needs, with values that fit."""
     manifest = json.loads(_manifest_text())
     assert manifest["domain"] == DOMAIN
-    assert manifest["name"] == "SMSMobileAPI"
+    assert manifest["name"] == "SMSMobileAPI & CALLR"
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert manifest["codeowners"]
     assert all(owner.startswith("@") for owner in manifest["codeowners"])
@@ -63,7 +63,7 @@ def test_hacs_json() -> None:
         "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
         "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
     }  # fmt: skip
-    assert hacs["name"] == "SMSMobileAPI"
+    assert hacs["name"] == "SMSMobileAPI & CALLR"
     assert hacs["render_readme"] is True
     # The minimum declared is the one CI tests (requirements_min.txt pins its test harness).
     assert re.fullmatch(r"20\d\d\.\d+\.\d+", hacs["homeassistant"])
@@ -75,7 +75,7 @@ def test_repository_files_hacs_wants() -> None:
     """A license, a README with a description, one integration in custom_components."""
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     readme = (ROOT / "README.md").read_text()
-    assert readme.startswith("# SMSMobileAPI for Home Assistant")
+    assert readme.startswith("# SMSMobileAPI & CALLR for Home Assistant")
     assert "## Installation" in readme
     assert [path.name for path in (ROOT / "custom_components").iterdir() if path.is_dir()] == [
         DOMAIN

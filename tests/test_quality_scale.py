@@ -139,7 +139,7 @@ EVIDENCE: dict[str, Callable[[], bool]] = {
     ),
     "config-flow": lambda: _manifest()["config_flow"] is True and _every_form_field_described(),
     "docs-actions": lambda: _readme_has("Actions"),
-    "docs-high-level-description": lambda: _readme_has("SMSMobileAPI for Home Assistant"),
+    "docs-high-level-description": lambda: _readme_has("SMSMobileAPI & CALLR for Home Assistant"),
     "docs-installation-instructions": lambda: _readme_has("Prerequisites", "Installation"),
     "docs-removal-instructions": lambda: _readme_has("Removal"),
     "entity-event-setup": lambda: _test(

@@ -138,6 +138,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
                     description_placeholders={
                         "webhook_url": webhook_url(self.hass, webhook_id),
                         "dashboard_url": sign_in.portal_url,
+                        "provider": sign_in.title,
                     },
                 )
             errors["base"] = error
@@ -204,7 +205,11 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=vol.Schema(fields),
             errors=errors,
-            description_placeholders={"dashboard_url": sign_in.portal_url, "name": entry.title},
+            description_placeholders={
+                "dashboard_url": sign_in.portal_url,
+                "name": entry.title,
+                "provider": sign_in.title,
+            },
         )
 
     def _same_account(

@@ -116,5 +116,6 @@ class SmsMobileApiOptionsFlow(OptionsFlowWithReload):
                     self.config_entry.data.get(CONF_CLOUDHOOK_URL),
                 ),
                 "dashboard_url": sign_in.portal_url,
+                "provider": sign_in.title,
             },
         )

@@ -1,12 +1,12 @@
 """Constants, an HTTP helper and a webhook receiver for the CALLR simulator's tests."""
 
 import asyncio
+import base64
 from collections.abc import Mapping, Sequence
 import json
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -28,7 +28,8 @@ def fixture(name: str) -> Any:  # noqa: ANN401  # tests index freely into decode
 
 def basic(login: str = LOGIN, password: str = PASSWORD) -> dict[str, str]:
     """The ``Authorization`` header of Basic credentials."""
-    return {"Authorization": aiohttp.BasicAuth(login, password).encode()}
+    token = base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
 
 
 class CallrApi:
