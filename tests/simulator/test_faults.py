@@ -211,7 +211,8 @@ async def test_redirect_elsewhere(api: Api, state: SimulatorState, account: Acco
 async def test_bad_http(api: Api, state: SimulatorState, account: Account) -> None:
     """A response no HTTP parser accepts, then the connection closes."""
     state.faults.add(Fault(kind="bad_http", path="/getsms/"))
-    with pytest.raises(aiohttp.ClientResponseError, match="Bad status line"):
+    # aiohttp 3.14 says "Bad status line", 3.13 "Invalid status code".
+    with pytest.raises(aiohttp.ClientResponseError, match=r"Bad status line|Invalid status code"):
         await api.get("/getsms/")
     assert (await api.get("/getsms/")).status == 200
     assert state.stats["/getsms/"].requests == 2

@@ -14,6 +14,7 @@ import logging
 from typing import Any, Final, Literal
 
 import aiohttp
+from aiohttp.http_exceptions import DecompressSizeError
 from yarl import URL
 
 from ..exceptions import (
@@ -184,6 +185,14 @@ class Transport:
             return raise_for_answer(path, status, text, retry_after, self.scrub)
         except TimeoutError:
             failure = SmsGatewayTimeoutError(f"Timeout while requesting /{path}")
+        except aiohttp.ClientPayloadError as err:
+            # aiohttp before 3.14 stops decompressing at a fixed size of its own.
+            if isinstance(err.__cause__, DecompressSizeError):
+                failure = _too_long(path, max_bytes, None)
+            else:
+                failure = SmsGatewayConnectionError(
+                    f"Error while requesting /{path}: {type(err).__name__}"
+                )
         except aiohttp.ClientError as err:
             failure = SmsGatewayConnectionError(
                 f"Error while requesting /{path}: {type(err).__name__}",
@@ -215,10 +224,14 @@ async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: i
             chunks.append(chunk)
         else:
             return b"".join(chunks)
-    raise SmsGatewayInvalidResponseError(
+    raise _too_long(path, max_bytes, response.status)
+
+
+def _too_long(path: str, max_bytes: int, status: int | None) -> SmsGatewayInvalidResponseError:
+    return SmsGatewayInvalidResponseError(
         f"Answer from /{path} is longer than {max_bytes} bytes",
         code="invalid_response",
-        status=response.status,
+        status=status,
     )
 
 
