@@ -306,6 +306,7 @@ async def test_options_webhook_secret(
         "scan_interval": 60,
         "slow_scan_interval": 300,
         "poll_sms": True,
+        "poll_whatsapp": False,
         "poll_missed_calls": True,
         "poll_answered_calls": True,
         "stale_phone_minutes": 30,

@@ -53,6 +53,8 @@ EVENT_MESSAGE_STATUS: Final = "smsmobileapi_message_status"
 
 SOURCE_WEBHOOK: Final = "webhook"
 SOURCE_POLL: Final = "poll"
+# The ledger's name for received WhatsApp messages (their identities and cursor).
+SOURCE_WHATSAPP: Final = "whatsapp"
 
 # An item older than this when it reaches us is "delayed" (so is one from before we started).
 DELAYED_AFTER: Final = timedelta(minutes=15)
@@ -67,6 +69,7 @@ CONF_SLOW_SCAN_INTERVAL: Final = "slow_scan_interval"
 CONF_POLL_SMS: Final = "poll_sms"
 CONF_POLL_MISSED_CALLS: Final = "poll_missed_calls"
 CONF_POLL_ANSWERED_CALLS: Final = "poll_answered_calls"
+CONF_POLL_WHATSAPP: Final = "poll_whatsapp"
 CONF_STALE_PHONE_MINUTES: Final = "stale_phone_minutes"
 CONF_DEFAULT_CHANNEL: Final = "default_channel"
 CONF_DEFAULT_SIM: Final = "default_sim"
@@ -98,3 +101,4 @@ ISSUE_SUBSCRIPTION_EXPIRED: Final = "subscription_expired"
 ISSUE_PHONE_NOT_SYNCING: Final = "phone_not_syncing"
 ISSUE_NO_WEBHOOK_NO_POLLING: Final = "no_webhook_no_polling"
 ISSUE_UNSIGNED_WEBHOOK: Final = "unsigned_webhook"
+ISSUE_CALL_LOGS_NEED_API_KEY: Final = "call_logs_need_api_key"

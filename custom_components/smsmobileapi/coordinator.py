@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, override
 
@@ -15,6 +14,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     Call,
+    CallLog,
     CallType,
     Capability,
     MessageStatusEvent,
@@ -23,7 +23,9 @@ from .api import (
     SmsGateway,
     SmsGatewayAuthenticationError,
     SmsGatewayError,
+    SmsGatewayFeatureUnavailableError,
     SmsGatewayRateLimitError,
+    SmsGatewayResponseError,
     SmsGatewaySubscriptionExpiredError,
     feature,
 )
@@ -32,6 +34,7 @@ from .const import (
     CONF_POLL_ANSWERED_CALLS,
     CONF_POLL_MISSED_CALLS,
     CONF_POLL_SMS,
+    CONF_POLL_WHATSAPP,
     CONF_SLOW_SCAN_INTERVAL,
     CONF_STALE_PHONE_MINUTES,
     DEFAULT_STALE_PHONE_MINUTES,
@@ -42,13 +45,16 @@ from .const import (
     SLOW_SCAN_INTERVAL,
     SMS_SCAN_INTERVAL,
     SOURCE_POLL,
+    SOURCE_WHATSAPP,
     SYNC_OVERLAP,
     UNREAD_RESYNC_INTERVAL,
 )
+from .data import SmsMobileApiData
 from .inbox import Inbox
 from .push import PushReceiver
 from .repairs import (
     async_check_phones,
+    async_set_call_logs_need_api_key,
     async_set_no_webhook_no_polling,
     async_set_subscription_expired,
 )
@@ -71,33 +77,6 @@ class SmsMobileApiRuntimeData:
     coordinator: SmsMobileApiCoordinator
     inbox: Inbox
     push: PushReceiver
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmsMobileApiData:
-    """One snapshot of the account, as the entities see it."""
-
-    phones: Mapping[str, Phone] = field(default_factory=dict)
-    last_sms: ReceivedSms | None = None
-    unread_count: int | None = None
-    recent_missed_calls: tuple[Call, ...] = ()
-    last_calls: Mapping[CallType, Call] = field(default_factory=dict)
-    # When each SMS of the last two days was received.
-    recent_sms_times: tuple[datetime, ...] = ()
-    last_delivery: MessageStatusEvent | None = None
-
-    def missed_calls_on(self, day: datetime) -> int:
-        """Count the missed calls of the local calendar day of ``day``."""
-        return _on_day(day, (call.call_at for call in self.recent_missed_calls))
-
-    def sms_received_on(self, day: datetime) -> int:
-        """Count the SMS received on the local calendar day of ``day``."""
-        return _on_day(day, self.recent_sms_times)
-
-
-def _on_day(day: datetime, times: Iterable[datetime]) -> int:
-    local_day = dt_util.as_local(day).date()
-    return sum(1 for at in times if dt_util.as_local(at).date() == local_day)
 
 
 class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
@@ -131,6 +110,9 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self.poll_sms: bool = options.get(CONF_POLL_SMS, True)
         self._poll_missed: bool = options.get(CONF_POLL_MISSED_CALLS, True)
         self._poll_answered: bool = options.get(CONF_POLL_ANSWERED_CALLS, True)
+        self._poll_wa: bool = options.get(CONF_POLL_WHATSAPP, False)
+        self._whatsapp_failed = False
+        self._calls_refused = False
         self._stale_after = timedelta(
             minutes=options.get(CONF_STALE_PHONE_MINUTES, DEFAULT_STALE_PHONE_MINUTES)
         )
@@ -147,19 +129,30 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
 
     @override
     async def _async_setup(self) -> None:
-        """Warn when nothing would bring received SMS in (no SMS polling, no webhook yet)."""
+        """Check the repair issues that depend on the options; switch WhatsApp retrieval on."""
         async_set_no_webhook_no_polling(
             self.hass,
             self.config_entry.entry_id,
             self.config_entry.title,
             active=not self.poll_sms and not self.inbox.webhook_seen,
         )
+        # Raised again at the first refusal, if the credentials still cannot read the calls.
+        async_set_call_logs_need_api_key(
+            self.hass, self.config_entry.entry_id, self.config_entry.title, active=False
+        )
+        if self._poll_wa and (wa := feature(self.client, Capability.RECEIVE_WHATSAPP)):
+            # The user turned WhatsApp polling on: that is the owner's consent the service asks.
+            try:
+                await wa.set_whatsapp_retrieval(True)
+            except SmsGatewayError as err:
+                LOGGER.warning("WhatsApp retrieval could not be switched on: %s", err)
 
     @override
     async def _async_update_data(self) -> SmsMobileApiData:
         now = dt_util.utcnow()
         try:
             await self._poll_sms(now)
+            await self._poll_whatsapp(now)
             if self._next_slow_poll is None or now >= self._next_slow_poll:
                 await self._poll_phones()
                 await self._poll_calls(now)
@@ -212,6 +205,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             last_calls=dict(self._last_calls),
             recent_sms_times=tuple(self._recent_sms.values()),
             last_delivery=self._last_delivery,
+            calls_available=not self._calls_refused,
         )
 
     @callback
@@ -267,10 +261,44 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         phones = await gateway.get_phones()
         self._phones = {phone.phone_id: phone for phone in phones.phones}
 
+    async def _poll_whatsapp(self, now: datetime) -> None:
+        """Read WhatsApp messages received since the newest one seen (when the option is on)."""
+        if (
+            not self._poll_wa
+            or (wa_inbox := feature(self.client, Capability.RECEIVE_WHATSAPP)) is None
+        ):
+            return
+        after = self.inbox.poll_start(SOURCE_WHATSAPP, now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
+        try:
+            messages = await wa_inbox.get_received_whatsapp(after=after)
+        except (SmsGatewayResponseError, SmsGatewayFeatureUnavailableError) as err:
+            # Retrieval switched off on the service, or refused: SMS polling goes on.
+            if not self._whatsapp_failed:
+                LOGGER.warning("WhatsApp messages cannot be read by polling: %s", err)
+            self._whatsapp_failed = True
+            return
+        self._whatsapp_failed = False
+        for message in messages:
+            self.inbox.receive_whatsapp(message, "received", SOURCE_POLL, verified=True)
+        if messages:
+            newest = max(message.received_at for message in messages)
+            self.inbox.ledger.advance(SOURCE_WHATSAPP, newest, now=now)
+
     async def _poll_calls(self, now: datetime) -> None:
         """Read the three call logs; each new call fires once."""
-        if (log := feature(self.client, Capability.CALLS)) is None:
+        if self._calls_refused or (log := feature(self.client, Capability.CALLS)) is None:
             return
+        try:
+            await self._read_call_logs(log, now)
+        except SmsGatewayFeatureUnavailableError:
+            # The call logs take an API key only: with an OAuth2 client they stay unavailable
+            # (a repair issue says why), while everything else works.
+            self._calls_refused = True
+            async_set_call_logs_need_api_key(
+                self.hass, self.config_entry.entry_id, self.config_entry.title
+            )
+
+    async def _read_call_logs(self, log: CallLog, now: datetime) -> None:
         ledger = self.inbox.ledger
         if self._poll_missed:
             missed_cursor = ledger.cursor(CallType.MISSED) or self.inbox.synced_at

@@ -44,7 +44,7 @@ WHATSAPP: Final = IncomingEventDescription(
     key="whatsapp",
     translation_key="whatsapp",
     event_types=["received", "voice_transcribed"],
-    capability=Capability.SEND_WHATSAPP,
+    capability=Capability.RECEIVE_WHATSAPP,
 )
 
 

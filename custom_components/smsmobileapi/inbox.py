@@ -30,6 +30,7 @@ from .const import (
     EVENT_WHATSAPP_RECEIVED,
     LEDGER_SAVE_DELAY,
     LOGGER,
+    SOURCE_WHATSAPP,
 )
 from .devices import async_get_phone_device
 from .ledger import Ledger, LedgerFormatError, saved_time
@@ -38,7 +39,6 @@ from .phone_numbers import number_type
 STORAGE_VERSION = 2
 SOURCE_SMS = "sms"
 SOURCE_EVENTS = "event"
-SOURCE_WHATSAPP = "whatsapp"
 
 
 def signal_incoming(entry_id: str) -> str:

@@ -22,6 +22,7 @@ from .const import (
     CONF_POLL_ANSWERED_CALLS,
     CONF_POLL_MISSED_CALLS,
     CONF_POLL_SMS,
+    CONF_POLL_WHATSAPP,
     CONF_REMOVE_WEBHOOK_SECRET,
     CONF_SENDER,
     CONF_SLOW_SCAN_INTERVAL,
@@ -59,6 +60,8 @@ def options_schema(capabilities: frozenset[Capability]) -> vol.Schema:
             vol.Required(CONF_SLOW_SCAN_INTERVAL, default=int(SLOW_SCAN_INTERVAL.total_seconds()))
         ] = vol.All(seconds(MIN_SLOW_SCAN_INTERVAL, MAX_SLOW_SCAN_INTERVAL, 60), vol.Coerce(int))
     fields[vol.Required(CONF_POLL_SMS, default=True)] = BooleanSelector()
+    if Capability.RECEIVE_WHATSAPP in capabilities:
+        fields[vol.Required(CONF_POLL_WHATSAPP, default=False)] = BooleanSelector()
     if Capability.CALLS in capabilities:
         fields[vol.Required(CONF_POLL_MISSED_CALLS, default=True)] = BooleanSelector()
         fields[vol.Required(CONF_POLL_ANSWERED_CALLS, default=True)] = BooleanSelector()

@@ -21,8 +21,8 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api import Capability
-from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM
+from .api import Capability, Channel, SmsGatewayError, feature
+from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM, LOGGER
 from .phone_numbers import InvalidPhoneNumberError, to_e164
 from .selectors import SIM, TEL, TEXT, channel_selector
 from .sending import default_channel
@@ -30,6 +30,9 @@ from .sending import default_channel
 
 class RecipientSubentryFlow(ConfigSubentryFlow):
     """Add or edit a recipient: a name, a number, a channel and optionally a phone and SIM."""
+
+    # The data last refused because its number has no WhatsApp (accepted if sent again).
+    _warned: dict[str, Any] | None = None
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add a recipient."""
@@ -55,6 +58,8 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data, error_field, error = self._recipient_data(entry, user_input, subentry)
+            if error is None and not await self._async_whatsapp_confirmed(entry, data):
+                error_field, error = CONF_NUMBER, "no_whatsapp"
             if error is None:
                 title = data[CONF_NAME]
                 unique_id = _recipient_unique_id(data)
@@ -87,6 +92,27 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             data_schema=self.add_suggested_values_to_schema(schema, current),
             errors=errors,
         )
+
+    async def _async_whatsapp_confirmed(self, entry: ConfigEntry, data: dict[str, Any]) -> bool:
+        """False, once, for a WhatsApp recipient the service says has no WhatsApp.
+
+        The same data submitted again is accepted (the check may be wrong, or WhatsApp may
+        come later); a service that cannot tell, or cannot be reached, never blocks.
+        """
+        if data[CONF_CHANNEL] == Channel.SMS or data == self._warned:
+            return True
+        checker = feature(entry.runtime_data.client, Capability.CHECK_WHATSAPP)
+        if checker is None:
+            return True
+        try:
+            reachable = await checker.has_whatsapp(data[CONF_NUMBER])
+        except SmsGatewayError as err:
+            LOGGER.debug("Could not check whether the number has WhatsApp: %s", err)
+            return True
+        if reachable is False:
+            self._warned = data
+            return False
+        return True
 
     def _phone_field(
         self, entry: ConfigEntry, subentry: ConfigSubentry | None

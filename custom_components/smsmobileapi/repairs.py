@@ -12,6 +12,7 @@ from .api import Phone
 from .const import (
     DASHBOARD_URL,
     DOMAIN,
+    ISSUE_CALL_LOGS_NEED_API_KEY,
     ISSUE_NO_WEBHOOK_NO_POLLING,
     ISSUE_PHONE_NOT_SYNCING,
     ISSUE_SUBSCRIPTION_EXPIRED,
@@ -127,6 +128,22 @@ def async_set_unsigned_webhook(
         _issue_id(ISSUE_UNSIGNED_WEBHOOK, entry_id),
         active=active,
         kind=ISSUE_UNSIGNED_WEBHOOK,
+        severity=ir.IssueSeverity.WARNING,
+        placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
+        learn_more_url=DASHBOARD_URL,
+    )
+
+
+@callback
+def async_set_call_logs_need_api_key(
+    hass: HomeAssistant, entry_id: str, title: str, *, active: bool = True
+) -> None:
+    """The call logs refused the OAuth2 token: they only take the API key."""
+    _set_issue(
+        hass,
+        _issue_id(ISSUE_CALL_LOGS_NEED_API_KEY, entry_id),
+        active=active,
+        kind=ISSUE_CALL_LOGS_NEED_API_KEY,
         severity=ir.IssueSeverity.WARNING,
         placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
         learn_more_url=DASHBOARD_URL,

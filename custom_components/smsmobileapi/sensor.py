@@ -21,7 +21,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import Call, CallType, Capability, Phone
 from .const import PRIVATE_ATTRIBUTES
-from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiData
+from .coordinator import SmsMobileApiConfigEntry
+from .data import SmsMobileApiData
 from .entity import AccountEntity, PhoneEntity, async_add_phone_entities
 
 # Coordinator-driven: no request is made per entity.
@@ -37,6 +38,7 @@ class AccountSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[SmsMobileApiData], StateType | datetime]
     attributes_fn: Callable[[SmsMobileApiData], Mapping[str, Any] | None] = lambda _: None
+    available_fn: Callable[[SmsMobileApiData], bool] = lambda _: True
     capability: Capability
 
 
@@ -65,6 +67,7 @@ def _last_call_sensor(key: str, call_type: CallType) -> AccountSensorDescription
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: call.call_at if (call := get(data)) else None,
         attributes_fn=lambda data: _call_attributes(get(data)),
+        available_fn=lambda data: data.calls_available,
         capability=Capability.CALLS,
     )
 
@@ -122,6 +125,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         key="missed_calls_today",
         translation_key="missed_calls_today",
         value_fn=lambda data: data.missed_calls_on(dt_util.utcnow()),
+        available_fn=lambda data: data.calls_available,
         capability=Capability.CALLS,
     ),
     _last_call_sensor("last_missed_call", CallType.MISSED),
@@ -186,6 +190,11 @@ class AccountSensor(AccountEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Read the state from the coordinator's data."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def available(self) -> bool:
+        """Available while the coordinator works and the service gives what the sensor shows."""
+        return super().available and self.entity_description.available_fn(self.coordinator.data)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:

@@ -121,6 +121,9 @@ class WhatsAppInbox(Protocol):
     ) -> tuple[ReceivedWhatsApp, ...]:
         """List received WhatsApp messages, oldest first."""
 
+    async def set_whatsapp_retrieval(self, active: bool) -> bool | None:  # noqa: FBT001
+        """Switch the service's retrieval of WhatsApp messages on or off (the owner's consent)."""
+
 
 @runtime_checkable
 class WhatsAppChecker(Protocol):

@@ -1,0 +1,40 @@
+"""One snapshot of an account, as the entities see it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from homeassistant.util import dt as dt_util
+
+from .api import Call, CallType, MessageStatusEvent, Phone, ReceivedSms
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmsMobileApiData:
+    """One snapshot of the account, as the entities see it."""
+
+    phones: Mapping[str, Phone] = field(default_factory=dict)
+    last_sms: ReceivedSms | None = None
+    unread_count: int | None = None
+    recent_missed_calls: tuple[Call, ...] = ()
+    last_calls: Mapping[CallType, Call] = field(default_factory=dict)
+    # When each SMS of the last two days was received.
+    recent_sms_times: tuple[datetime, ...] = ()
+    last_delivery: MessageStatusEvent | None = None
+    # False once the service refused the call logs to these credentials.
+    calls_available: bool = True
+
+    def missed_calls_on(self, day: datetime) -> int:
+        """Count the missed calls of the local calendar day of ``day``."""
+        return _on_day(day, (call.call_at for call in self.recent_missed_calls))
+
+    def sms_received_on(self, day: datetime) -> int:
+        """Count the SMS received on the local calendar day of ``day``."""
+        return _on_day(day, self.recent_sms_times)
+
+
+def _on_day(day: datetime, times: Iterable[datetime]) -> int:
+    local_day = dt_util.as_local(day).date()
+    return sum(1 for at in times if dt_util.as_local(at).date() == local_day)
