@@ -311,6 +311,7 @@ async def test_options_webhook_secret(
         "poll_answered_calls": True,
         "stale_phone_minutes": 30,
         "default_channel": "sms",
+        "conversation_max_replies": 10,
         "webhook_secret": "s3cret",
     }
     await hass.async_block_till_done()

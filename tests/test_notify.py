@@ -208,6 +208,7 @@ async def test_recipient_form_without_phones(
         "number",
         "channel",
         "sim",
+        "conversation_agent",
     ]
 
 
@@ -456,3 +457,24 @@ async def test_diagnostics_redact_recipients(
     text = json.dumps(diagnostics, default=str)
     assert "+32470000002" not in text
     assert "Mom" not in text
+
+
+async def test_recipient_with_conversation_agent(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, seeded: Simulator
+) -> None:
+    """The recipient form takes an Assist agent (empty means none)."""
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, RECIPIENT), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Mum",
+            "number": "+32470000001",
+            "channel": "sms",
+            "conversation_agent": "conversation.home_assistant",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [subentry] = [s for s in loaded_entry.subentries.values() if s.title == "Mum"]
+    assert subentry.data["conversation_agent"] == "conversation.home_assistant"

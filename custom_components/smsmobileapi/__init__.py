@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import SmsGateway
 from .const import CONF_PROVIDER, CONF_WEBHOOK_SECRET, DOMAIN
+from .conversation import ConversationResponder
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .devices import async_sync_phone_devices, phone_id_of_device
 from .inbox import Inbox
@@ -55,6 +56,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry)
     if entry.options.get(CONF_WEBHOOK_SECRET):
         # Only signed deliveries are accepted now: the advice to sign them is done.
         async_set_unsigned_webhook(hass, entry.entry_id, entry.title, active=False)
+    responder = ConversationResponder(hass, entry)
+    entry.async_on_unload(inbox.async_listen(responder.async_on_message))
     await async_setup_cloudhook(hass, entry)
     async_register_webhook(hass, entry)
 

@@ -50,6 +50,7 @@ EVENT_SMS_RECEIVED: Final = "smsmobileapi_sms_received"
 EVENT_CALL: Final = "smsmobileapi_call"
 EVENT_WHATSAPP_RECEIVED: Final = "smsmobileapi_whatsapp_received"
 EVENT_MESSAGE_STATUS: Final = "smsmobileapi_message_status"
+EVENT_CONVERSATION: Final = "smsmobileapi_conversation"
 
 SOURCE_WEBHOOK: Final = "webhook"
 SOURCE_POLL: Final = "poll"
@@ -87,6 +88,11 @@ CONF_CHANNEL: Final = "channel"
 CONF_PHONE: Final = "phone"
 CONF_SIM: Final = "sim"
 SIM_SLOTS: Final = (1, 2)
+# The Assist agent a recipient may talk to by SMS or WhatsApp (empty: none).
+CONF_CONVERSATION_AGENT: Final = "conversation_agent"
+# At most this many answers per number and hour (an entry option).
+CONF_CONVERSATION_MAX_REPLIES: Final = "conversation_max_replies"
+DEFAULT_CONVERSATION_MAX_REPLIES: Final = 10
 
 # At most this many requests of one action call (or one notification) are in flight at once.
 MAX_PARALLEL_REQUESTS: Final = 10

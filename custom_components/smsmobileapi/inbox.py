@@ -10,17 +10,18 @@ against the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import Call, CallType, MessageStatusEvent, ReceivedSms, ReceivedWhatsApp
+from .api import Call, CallType, Channel, MessageStatusEvent, ReceivedSms, ReceivedWhatsApp
 from .const import (
     DELAYED_AFTER,
     DOMAIN,
@@ -54,6 +55,28 @@ class Incoming:
     event_type: str
     phone_id: str | None
     attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveredMessage:
+    """A received text message, just delivered (once) to Home Assistant.
+
+    ``context`` is the context its bus event was fired with: what acts on the message continues
+    it, so the logbook tells what the message caused.
+    """
+
+    channel: Channel
+    guid: str
+    number: str
+    text: str
+    received_at: datetime
+    phone_id: str | None
+    verified: bool
+    delayed: bool
+    context: Context
+
+
+type MessageListener = Callable[[DeliveredMessage], None]
 
 
 class _LedgerStore(Store[dict[str, Any]]):
@@ -97,6 +120,7 @@ class Inbox:
         # Whether the service ever reached our webhook (a repair issue watches it).
         self.webhook_seen = False
         self.started_at = dt_util.utcnow()
+        self._listeners: list[MessageListener] = []
         self._store = _LedgerStore(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
         )
@@ -105,6 +129,12 @@ class Inbox:
     def _new_ledger() -> Ledger:
         # Missed calls are re-read for up to two days (the log filters by day).
         return Ledger(protect={CallType.MISSED: timedelta(days=2)})
+
+    @callback
+    def async_listen(self, listener: MessageListener) -> Callable[[], None]:
+        """Call ``listener`` with each text message delivered from now on; returns the undo."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     @property
     def closed(self) -> bool:
@@ -188,6 +218,7 @@ class Inbox:
         if self._closed or not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
             return False
         if not self.first_sync:
+            delayed = self._delayed(sms.received_at)
             data = {
                 "config_entry_id": self.entry_id,
                 "device_id": self._device_id(sms.phone_id),
@@ -198,12 +229,26 @@ class Inbox:
                 "alias": sms.alias,
                 "received_at": sms.received_at.isoformat(),
                 "source": source,
-                "delayed": self._delayed(sms.received_at),
+                "delayed": delayed,
                 "verified": verified,
                 "provider": self.provider,
             }
-            self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data)
+            context = Context()
+            self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data, context=context)
             self._dispatch("sms", "received", sms.phone_id, data)
+            self._tell(
+                DeliveredMessage(
+                    channel=Channel.SMS,
+                    guid=sms.guid,
+                    number=sms.number,
+                    text=sms.message,
+                    received_at=sms.received_at,
+                    phone_id=sms.phone_id,
+                    verified=verified,
+                    delayed=delayed,
+                    context=context,
+                )
+            )
         self.async_schedule_save()
         return True
 
@@ -244,6 +289,7 @@ class Inbox:
         ):
             return False
         if not self.first_sync:
+            delayed = self._delayed(message.received_at)
             data = {
                 "config_entry_id": self.entry_id,
                 "kind": kind,
@@ -255,12 +301,26 @@ class Inbox:
                 "voice": message.voice,
                 "received_at": message.received_at.isoformat(),
                 "source": source,
-                "delayed": self._delayed(message.received_at),
+                "delayed": delayed,
                 "verified": verified,
                 "provider": self.provider,
             }
-            self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data)
+            context = Context()
+            self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data, context=context)
             self._dispatch("whatsapp", kind, None, data)
+            self._tell(
+                DeliveredMessage(
+                    channel=Channel.WHATSAPP,
+                    guid=f"{kind}:{message.guid}",
+                    number=message.number,
+                    text=message.message,
+                    received_at=message.received_at,
+                    phone_id=message.phone_id,
+                    verified=verified,
+                    delayed=delayed,
+                    context=context,
+                )
+            )
         self.async_schedule_save()
         return True
 
@@ -311,6 +371,10 @@ class Inbox:
             return None
         device = async_get_phone_device(self.hass, self.entry_id, phone_id)
         return device.id if device is not None else None
+
+    def _tell(self, message: DeliveredMessage) -> None:
+        for listener in list(self._listeners):
+            listener(message)
 
     def _dispatch(
         self, kind: str, event_type: str, phone_id: str | None, data: dict[str, Any]

@@ -8,7 +8,13 @@ from typing import Any
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_CALL, EVENT_SMS_RECEIVED, EVENT_WHATSAPP_RECEIVED
+from .const import (
+    DOMAIN,
+    EVENT_CALL,
+    EVENT_CONVERSATION,
+    EVENT_SMS_RECEIVED,
+    EVENT_WHATSAPP_RECEIVED,
+)
 from .phone_numbers import format_for_display
 
 _CALL_WORDS = {"missed": "Missed call", "incoming": "Incoming call", "outgoing": "Outgoing call"}
@@ -55,6 +61,16 @@ def async_describe_events(
             ),
         }
 
+    @callback
+    def describe_conversation(event: Event) -> dict[str, str]:
+        who = _who(event.data)
+        if event.data.get("rate_limited"):
+            message = f"Assist did not answer {who}: too many messages this hour"
+        else:
+            message = f"Assist answered {who}: {event.data.get('response') or ''}"
+        return {LOGBOOK_ENTRY_NAME: "SMSMobileAPI", LOGBOOK_ENTRY_MESSAGE: message}
+
     async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_sms)
+    async_describe_event(DOMAIN, EVENT_CONVERSATION, describe_conversation)
     async_describe_event(DOMAIN, EVENT_CALL, describe_call)
     async_describe_event(DOMAIN, EVENT_WHATSAPP_RECEIVED, describe_whatsapp)

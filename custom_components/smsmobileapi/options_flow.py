@@ -17,6 +17,7 @@ import voluptuous as vol
 from .api import Capability, sendable_channels
 from .const import (
     CONF_CLOUDHOOK_URL,
+    CONF_CONVERSATION_MAX_REPLIES,
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_SIM,
     CONF_POLL_ANSWERED_CALLS,
@@ -28,6 +29,7 @@ from .const import (
     CONF_SLOW_SCAN_INTERVAL,
     CONF_STALE_PHONE_MINUTES,
     CONF_WEBHOOK_SECRET,
+    DEFAULT_CONVERSATION_MAX_REPLIES,
     DEFAULT_STALE_PHONE_MINUTES,
     MAX_SCAN_INTERVAL,
     MAX_SLOW_SCAN_INTERVAL,
@@ -41,6 +43,9 @@ from .providers import sign_in_of
 from .selectors import PASSWORD, SIM, TEXT, channel_selector, seconds
 from .webhook import webhook_url
 
+_MAX_REPLIES = NumberSelector(
+    NumberSelectorConfig(min=1, max=60, step=1, mode=NumberSelectorMode.BOX)
+)
 _STALE_MINUTES = NumberSelector(
     NumberSelectorConfig(
         min=5, max=1440, step=5, unit_of_measurement="min", mode=NumberSelectorMode.BOX
@@ -75,6 +80,9 @@ def options_schema(capabilities: frozenset[Capability]) -> vol.Schema:
         fields[vol.Optional(CONF_DEFAULT_SIM)] = SIM
     if Capability.SENDER_ID in capabilities:
         fields[vol.Optional(CONF_SENDER)] = TEXT
+    fields[
+        vol.Required(CONF_CONVERSATION_MAX_REPLIES, default=DEFAULT_CONVERSATION_MAX_REPLIES)
+    ] = vol.All(_MAX_REPLIES, vol.Coerce(int))
     fields[vol.Optional(CONF_WEBHOOK_SECRET)] = PASSWORD
     fields[vol.Optional(CONF_REMOVE_WEBHOOK_SECRET, default=False)] = BooleanSelector()
     return vol.Schema(fields)

@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
+    ConversationAgentSelector,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -22,7 +23,14 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .api import Capability, Channel, SmsGatewayError, feature
-from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM, LOGGER
+from .const import (
+    CONF_CHANNEL,
+    CONF_CONVERSATION_AGENT,
+    CONF_NUMBER,
+    CONF_PHONE,
+    CONF_SIM,
+    LOGGER,
+)
 from .phone_numbers import InvalidPhoneNumberError, to_e164
 from .selectors import SIM, TEL, TEXT, channel_selector
 from .sending import default_channel
@@ -86,6 +94,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             fields |= self._phone_field(entry, subentry)
         if Capability.CHOOSE_SIM in capabilities:
             fields[vol.Optional(CONF_SIM)] = SIM
+        fields[vol.Optional(CONF_CONVERSATION_AGENT)] = ConversationAgentSelector()
         schema = vol.Schema(fields)
         return self.async_show_form(
             step_id=step_id,
@@ -153,6 +162,8 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             data[CONF_PHONE] = phone
         if sim := user_input.get(CONF_SIM):
             data[CONF_SIM] = int(sim)
+        if agent := user_input.get(CONF_CONVERSATION_AGENT):
+            data[CONF_CONVERSATION_AGENT] = agent
         unique_id = _recipient_unique_id(data)
         for other in entry.subentries.values():
             if other.unique_id == unique_id and (
