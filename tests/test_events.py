@@ -468,3 +468,28 @@ async def test_v2_sms_from_simulator_matches_poll(
     await tick(hass, freezer, SLOW_SCAN_INTERVAL)
     assert [e.data["source"] for e in sms_events] == ["webhook"]
     assert [e.data["source"] for e in call_events] == ["webhook"]
+
+
+async def test_lone_surrogates_are_replaced(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A truncated emoji (a lone surrogate) never reaches an event, a state or the recorder."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    body = (
+        '{"guid": "SURROGATE-1", "number": "+32470000001", "message": "Bye \\ud83d",'
+        f' "timestamp_unix": {int(NOW.timestamp())}}}'
+    ).encode()
+    client = await hass_client_no_auth()
+    response = await client.post(URL, data=body)
+    assert response.status == 200
+    await hass.async_block_till_done()
+    [event] = events
+    assert event.data["message"] == "Bye \ufffd"
+    event.data["message"].encode("utf-8")  # a lone surrogate would raise here
+    assert (
+        "\ud83d"
+        not in hass.states.get("sensor.smsmobileapi_last_sms_received").attributes["message"]
+    )

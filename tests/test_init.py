@@ -1,6 +1,7 @@
 """Setup, polling, devices and failure handling against the simulator."""
 
 from collections.abc import Callable
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -13,8 +14,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smsmobileapi.const import DOMAIN, SLOW_SCAN_INTERVAL, SMS_SCAN_INTERVAL
 from smsmobileapi_simulator import Fault
+from smsmobileapi_simulator.faults import FaultKind
 
-from .conftest import Simulator
+from .conftest import API_KEY, Simulator
 from .helpers import integration_states, tick
 
 
@@ -211,3 +213,24 @@ async def test_remove_stale_device(
     assert not await module.async_remove_config_entry_device(hass, loaded_entry, kitchen)
     assert await module.async_remove_config_entry_device(hass, loaded_entry, stale)
     assert not await module.async_remove_config_entry_device(hass, loaded_entry, account)
+
+
+@pytest.mark.parametrize("kind", ["redirect", "bad_http", "malformed", "truncated", "html"])
+async def test_no_api_key_in_the_debug_log(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    kind: FaultKind,
+) -> None:
+    """A failing poll logs its error (with Home Assistant's "Full error" at DEBUG): no key in it.
+
+    aiohttp's own errors carry the request's URL, with the key in its query.
+    """
+    caplog.set_level(logging.DEBUG)
+    seeded.state.faults.add(Fault(kind=kind, path="/getsms/", times=None))
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    assert hass.states.get("sensor.smsmobileapi_last_sms_received").state == STATE_UNAVAILABLE
+    assert "Error fetching" in caplog.text or "Error requesting" in caplog.text
+    assert API_KEY not in caplog.text
