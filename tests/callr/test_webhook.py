@@ -454,3 +454,25 @@ async def test_simulator_pushes_end_to_end(
     assert sum(outcome.duplicate for outcome in hooks.deliveries) == 2
     assert [(e.data["guid"], e.data["source"]) for e in received] == [(sms.hash, "webhook")]
     assert [e.data["status"] for e in statuses] == ["sent", "delivered"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "repairs.async_set_unsigned_webhook always links the SMSMobileAPI dashboard, and the "
+        "unsigned_webhook text tells a CALLR user to switch to SMSMobileAPI's Webhook V2"
+    ),
+)
+async def test_unsigned_webhook_issue_of_a_callr_entry_points_to_callr(
+    hass: HomeAssistant,
+    callr_entry: MockConfigEntry,
+    callr_sim: CallrSim,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The advice to sign deliveries sends a CALLR user to the CALLR portal (hmac_secret)."""
+    sms = callr_sim.incoming("+33612345678", "Unsigned")
+    assert await _post(hass_client_no_auth, *delivery(callr_sim, "sms.mo", sms, secret=None)) == 202
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unsigned_webhook_{CALLR_ENTRY_ID}")
+    assert issue is not None
+    assert issue.learn_more_url == "https://app.callr.com/"
