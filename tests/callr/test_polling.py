@@ -6,6 +6,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.smsmobileapi.const import EVENT_SMS_RECEIVED, SMS_SCAN_INTERVAL
@@ -163,3 +164,22 @@ async def test_polling_off_reads_nothing(
     await setup_entry(hass, make_callr_entry({"poll_sms": False}))
     assert callr_history.requests("GET /sms") == []
     assert hass.states.get(LAST_SMS).state == "unknown"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "coordinator._poll_sms: after a restart the first poll reads only from the newest SMS "
+        "minus the 15-minute overlap, and SMS received today counts what the coordinator "
+        "read since it started (_recent_sms is not saved), so the count drops (2 -> 1 here); "
+        "the same holds for SMSMobileAPI entries"
+    ),
+)
+async def test_sms_received_today_survives_a_restart(
+    hass: HomeAssistant, callr_entry: MockConfigEntry, callr_sim: CallrSim
+) -> None:
+    """The day's count is the same before and after Home Assistant restarts."""
+    assert hass.states.get(TODAY).state == "2"
+    assert await hass.config_entries.async_reload(callr_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(TODAY).state == "2"
