@@ -260,3 +260,17 @@ async def test_recipient_whatsapp_channel_is_refused_for_callr(
         )
     assert err.value.path == ["channel"]
     assert callr_entry.subentries == {}
+
+
+async def test_parts_reported_when_callr_gives_them(
+    hass: HomeAssistant, callr_entry: MockConfigEntry, callr_sim: CallrSim
+) -> None:
+    """An answer that is an SMS object with its parts: the response tells how many."""
+    body = '{"status":"success","data":{"hash":"PARTS123","parts":3}}'
+    callr_sim.state.faults.add(Fault(kind="status", path="POST /sms", status=200, body=body))
+    response = await _send(hass, message="Long alert. " * 30)
+    assert response == {
+        "messages": [
+            {"recipient": "+33612345678", "guid": "PARTS123", "status": "queued", "parts": 3}
+        ]
+    }
