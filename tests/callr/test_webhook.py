@@ -1,6 +1,6 @@
 """Receiving by webhook: CALLR's signed sms.mo and sms.mt.status_update, each fired once."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 import json
 import logging
 from pathlib import Path
@@ -476,3 +476,23 @@ async def test_unsigned_webhook_issue_of_a_callr_entry_points_to_callr(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unsigned_webhook_{CALLR_ENTRY_ID}")
     assert issue is not None
     assert issue.learn_more_url == "https://app.callr.com/"
+
+
+async def test_oversized_chunked_body_is_refused(
+    hass: HomeAssistant,
+    signed_callr_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A body without a length that grows past the bound is cut off with 413, nothing fired."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+
+    async def _chunks() -> AsyncIterator[bytes]:
+        yield b'{"type": "sms.mo", "data": "'
+        for _ in range(80):
+            yield b"x" * 1024
+
+    client = await hass_client_no_auth()
+    response = await client.post(WEBHOOK_URL, data=_chunks())
+    assert response.status == 413
+    await hass.async_block_till_done()
+    assert events == []
