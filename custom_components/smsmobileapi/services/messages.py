@@ -12,7 +12,13 @@ from homeassistant.util.json import JsonObjectType, JsonValueType
 from ..api import Capability, Channel, SmsGatewayError, feature
 from ..const import MAX_PARALLEL_REQUESTS
 from ..devices import async_resolve_phone
-from ..errors import action_error, async_call_gateway, gateway_error, is_account_wide
+from ..errors import (
+    action_error,
+    async_call_gateway,
+    gateway_error,
+    is_account_wide,
+    validation_error,
+)
 from ..sending import (
     Outcome,
     OutgoingMessage,
@@ -51,12 +57,16 @@ async def async_send(call: ServiceCall) -> ServiceResponse:
     entry = async_entry_of_call(call)
     data = call.data
     schedule: datetime | None = data.get(ATTR_SCHEDULE)
+    phone_id: str | None = None
+    if ATTR_PHONE in data:
+        # A provider without phones has no phone to look up: say what it cannot do instead.
+        if Capability.PHONES not in entry.runtime_data.client.capabilities:
+            raise validation_error("option_not_supported", option="phone", title=entry.title)
+        phone_id = async_resolve_phone(hass, entry, data[ATTR_PHONE])
     outgoing = OutgoingMessage(
         text=data[ATTR_MESSAGE],
         channel=Channel(data[ATTR_CHANNEL]) if ATTR_CHANNEL in data else default_channel(entry),
-        phone_id=(
-            async_resolve_phone(hass, entry, data[ATTR_PHONE]) if ATTR_PHONE in data else None
-        ),
+        phone_id=phone_id,
         sim=data.get(ATTR_SIM) or default_sim(entry),
         schedule_at=dt_util.as_utc(schedule) if schedule is not None else None,
         shorten_urls=data[ATTR_SHORTEN_URLS],

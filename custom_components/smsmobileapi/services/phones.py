@@ -16,9 +16,10 @@ async def async_rename(call: ServiceCall) -> None:
     """Rename a phone on the service, and its device (an empty label clears the name)."""
     hass = call.hass
     entry = async_entry_of_call(call)
+    # Refused first: a provider without phones has no phone to look up.
+    phones = require(entry, feature(entry.runtime_data.client, Capability.PHONES))
     phone_id = async_resolve_phone(hass, entry, call.data[ATTR_PHONE])
     label: str = call.data[ATTR_LABEL].strip()
-    phones = require(entry, feature(entry.runtime_data.client, Capability.PHONES))
     await async_call_gateway(
         hass,
         entry,
@@ -35,8 +36,8 @@ async def async_remove(call: ServiceCall) -> None:
     """Remove a phone from the account, with its device."""
     hass = call.hass
     entry = async_entry_of_call(call)
-    phone_id = async_resolve_phone(hass, entry, call.data[ATTR_PHONE])
     phones = require(entry, feature(entry.runtime_data.client, Capability.PHONES))
+    phone_id = async_resolve_phone(hass, entry, call.data[ATTR_PHONE])
     await async_call_gateway(
         hass, entry, phones.delete_phone(phone_id), "remove_phone_failed", phone=phone_id
     )

@@ -1,0 +1,1 @@
+"""Home Assistant-level tests of CALLR entries, against the CALLR simulator on loopback."""
