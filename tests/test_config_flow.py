@@ -390,6 +390,7 @@ async def test_created_entry_shows_webhook_url(hass: HomeAssistant, seeded: Simu
         ("https://", "invalid_url"),
         ("http://[::1", "invalid_url"),
         ("https://exa mple.com", "invalid_url"),
+        ("https://user:secret@api.smsmobileapi.com", "invalid_url"),
     ],
 )
 async def test_server_url_must_be_https(

@@ -61,6 +61,8 @@ class SignIn:
     # Where the account is managed (the device's configuration URL, the forms' links).
     portal_url: str
     model: str
+    # The repair issue's text on signing webhook deliveries (how this service does it).
+    unsigned_advice: str
     make_credentials: Callable[[Mapping[str, str]], AnyCredentials]
     make_client: Callable[[aiohttp.ClientSession, Any, str], SmsGateway]
 
@@ -95,6 +97,7 @@ SIGN_INS: Final = {
         capabilities=SmsMobileApiClient.capabilities,
         portal_url=DASHBOARD_URL,
         model="SMS gateway account",
+        unsigned_advice="unsigned_webhook",
         make_credentials=lambda data: ApiKeyCredentials(data[CONF_API_KEY]),
         make_client=lambda session, credentials, url: SmsMobileApiClient(
             session, credentials, base_url=url
@@ -110,6 +113,7 @@ SIGN_INS: Final = {
         capabilities=SmsMobileApiClient.capabilities,
         portal_url=DASHBOARD_URL,
         model="SMS gateway account",
+        unsigned_advice="unsigned_webhook",
         make_credentials=lambda data: OAuth2Credentials(
             data[CONF_CLIENT_ID], data[CONF_CLIENT_SECRET]
         ),
@@ -127,6 +131,7 @@ SIGN_INS: Final = {
         capabilities=CallrClient.capabilities,
         portal_url=CALLR_PORTAL_URL,
         model="CALLR account",
+        unsigned_advice="unsigned_callr_webhook",
         make_credentials=lambda data: CallrCredentials(data[CONF_USERNAME], data[CONF_PASSWORD]),
         make_client=lambda session, credentials, url: CallrClient(
             session, credentials, base_url=url

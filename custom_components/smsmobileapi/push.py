@@ -27,6 +27,7 @@ from .api import (
     WhatsAppEvent,
 )
 from .const import LOGGER, SOURCE_WEBHOOK, SYNC_OVERLAP
+from .providers import sign_in_of
 from .repairs import async_set_unsigned_webhook
 
 if TYPE_CHECKING:
@@ -54,7 +55,14 @@ class PushReceiver:
         if not runtime.inbox.accept_event(event.event_id):
             return False
         if not verified:
-            async_set_unsigned_webhook(self._hass, self._entry.entry_id, self._entry.title)
+            sign_in = sign_in_of(self._entry.data)
+            async_set_unsigned_webhook(
+                self._hass,
+                self._entry.entry_id,
+                self._entry.title,
+                advice=sign_in.unsigned_advice,
+                portal_url=sign_in.portal_url,
+            )
         match event:
             case SmsReceivedEvent(sms=sms) if verified:
                 self._deliver_sms(sms, verified=True)

@@ -120,17 +120,26 @@ def async_set_no_webhook_no_polling(
 
 @callback
 def async_set_unsigned_webhook(
-    hass: HomeAssistant, entry_id: str, title: str, *, active: bool = True
+    hass: HomeAssistant,
+    entry_id: str,
+    title: str,
+    *,
+    advice: str = ISSUE_UNSIGNED_WEBHOOK,
+    portal_url: str = DASHBOARD_URL,
+    active: bool = True,
 ) -> None:
-    """Recommend signed deliveries once unsigned ones arrive (anyone knowing the URL can push)."""
+    """Recommend signed deliveries once unsigned ones arrive (anyone knowing the URL can push).
+
+    ``advice`` is the translation that tells how the entry's service signs its deliveries.
+    """
     _set_issue(
         hass,
         _issue_id(ISSUE_UNSIGNED_WEBHOOK, entry_id),
         active=active,
-        kind=ISSUE_UNSIGNED_WEBHOOK,
+        kind=advice,
         severity=ir.IssueSeverity.WARNING,
-        placeholders={"name": title, "dashboard_url": DASHBOARD_URL},
-        learn_more_url=DASHBOARD_URL,
+        placeholders={"name": title, "dashboard_url": portal_url},
+        learn_more_url=portal_url,
     )
 
 

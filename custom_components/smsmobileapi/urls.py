@@ -28,6 +28,9 @@ def url_error(url: str) -> str | None:
         or parsed.scheme not in ("http", "https")
         or not host
         or not (_HOSTNAME.fullmatch(host) or _is_ip(host))
+        # Credentials in the URL would be stored and shown in diagnostics: never there.
+        or parsed.user is not None
+        or parsed.password is not None
     ):
         return "invalid_url"
     if parsed.scheme == "http" and not _is_loopback(host):

@@ -162,15 +162,6 @@ async def test_password_never_shown(
         assert BASIC_TOKEN not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "strings.json exceptions update_failed, rate_limited, invalid_auth (and "
-        "subscription_expired, unknown_phone, config_entry_not_loaded...) name SMSMobileAPI: a "
-        "CALLR entry's errors say 'Could not read the SMSMobileAPI account' or 'SMSMobileAPI "
-        "rejected the credentials'"
-    ),
-)
 async def test_errors_of_a_callr_entry_do_not_name_smsmobileapi(
     hass: HomeAssistant,
     callr_entry: MockConfigEntry,

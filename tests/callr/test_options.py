@@ -11,7 +11,14 @@ import voluptuous as vol
 
 from .conftest import CALLR_WEBHOOK_ID, HMAC_SECRET
 
-CALLR_OPTIONS = ["scan_interval", "poll_sms", "sender", "webhook_secret", "remove_webhook_secret"]
+CALLR_OPTIONS = [
+    "scan_interval",
+    "poll_sms",
+    "sender",
+    "conversation_max_replies",
+    "webhook_secret",
+    "remove_webhook_secret",
+]
 BASE = {"scan_interval": 60, "poll_sms": True, "remove_webhook_secret": False}
 
 
@@ -45,7 +52,7 @@ async def test_only_callr_fields(hass: HomeAssistant, callr_entry: MockConfigEnt
     assert placeholders["provider"] == "CALLR"
     assert placeholders["dashboard_url"] == "https://app.callr.com/"
     assert placeholders["webhook_url"].endswith(f"/api/webhook/{CALLR_WEBHOOK_ID}")
-    assert _suggested(result["data_schema"]) == BASE
+    assert _suggested(result["data_schema"]) == BASE | {"conversation_max_replies": 10}
 
 
 @pytest.mark.parametrize(
@@ -122,6 +129,7 @@ async def test_webhook_secret_kept_replaced_and_removed(
         "scan_interval": 60,
         "poll_sms": True,
         "sender": "Home",
+        "conversation_max_replies": 10,
         "webhook_secret": HMAC_SECRET,
     }
     await _submit(hass, callr_entry, {**BASE, "webhook_secret": "another-secret"})

@@ -76,12 +76,19 @@ async def test_sender_option_and_override(
     await _send(hass)
     await _send(hass, sender="Alarm_1")
     await _send(hass, sender="+33755001122")
+    # Empty: CALLR picks its shared number for this call (people can reply to it).
+    await _send(hass, sender="")
     assert [body["from"] for body in _sent_json(callr_sim)] == [  # type: ignore[index]
         "Home",
         "Alarm_1",
         "+33755001122",
+        "",
     ]
-    assert [sms.sender for sms in callr_sim.account.outgoing] == ["Home", "Alarm_1", "+33755001122"]
+    assert [sms.sender for sms in callr_sim.account.outgoing][:3] == [
+        "Home",
+        "Alarm_1",
+        "+33755001122",
+    ]
 
 
 async def test_invalid_sender_in_the_action_is_refused(
@@ -226,7 +233,12 @@ async def test_recipient_form_and_notify_entity(
     result = await hass.config_entries.subentries.async_init(
         (callr_entry.entry_id, "recipient"), context={"source": SOURCE_USER}
     )
-    assert [str(key) for key in result["data_schema"].schema] == ["name", "number", "channel"]
+    assert [str(key) for key in result["data_schema"].schema] == [
+        "name",
+        "number",
+        "channel",
+        "conversation_agent",
+    ]
     result = await _add_recipient(
         hass, callr_entry, {"name": "Alex", "number": "+33 6 98 76 54 32", "channel": "sms"}
     )

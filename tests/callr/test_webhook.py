@@ -456,13 +456,6 @@ async def test_simulator_pushes_end_to_end(
     assert [e.data["status"] for e in statuses] == ["sent", "delivered"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "repairs.async_set_unsigned_webhook always links the SMSMobileAPI dashboard, and the "
-        "unsigned_webhook text tells a CALLR user to switch to SMSMobileAPI's Webhook V2"
-    ),
-)
 async def test_unsigned_webhook_issue_of_a_callr_entry_points_to_callr(
     hass: HomeAssistant,
     callr_entry: MockConfigEntry,
@@ -476,6 +469,11 @@ async def test_unsigned_webhook_issue_of_a_callr_entry_points_to_callr(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unsigned_webhook_{CALLR_ENTRY_ID}")
     assert issue is not None
     assert issue.learn_more_url == "https://app.callr.com/"
+    assert issue.translation_key == "unsigned_callr_webhook"
+    assert issue.translation_placeholders == {
+        "name": callr_entry.title,
+        "dashboard_url": "https://app.callr.com/",
+    }
 
 
 async def test_oversized_chunked_body_is_refused(

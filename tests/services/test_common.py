@@ -39,7 +39,7 @@ async def test_actions_exist_without_entries(hass: HomeAssistant, seeded: Simula
     ]
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "get_calls", {"call_type": "missed"}, response=True)
-    assert str(err.value) == "No SMSMobileAPI account is loaded"
+    assert str(err.value) == "No SMSMobileAPI or CALLR account is loaded"
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ async def test_actions_exist_without_entries(hass: HomeAssistant, seeded: Simula
         (
             Fault(kind="invalid_key", path="/resend/"),
             "invalid_auth",
-            "SMSMobileAPI rejected the credentials. Sign in again from the integration page",
+            "The service rejected the credentials. Sign in again from the integration page",
         ),
         (
             Fault(kind="expired", path="/resend/"),
@@ -58,7 +58,7 @@ async def test_actions_exist_without_entries(hass: HomeAssistant, seeded: Simula
         (
             Fault(kind="rate_limit", path="/resend/"),
             "action_rate_limited",
-            "SMSMobileAPI asked Home Assistant to slow down. Try again in a moment",
+            "The service asked Home Assistant to slow down. Try again in a moment",
         ),
     ],
     ids=["invalid_key", "expired", "rate_limited"],

@@ -249,7 +249,7 @@ async def test_send_message_many_recipients_bounded(
         (
             {"config_entry_id": "nope"},
             "config_entry_not_found",
-            "No SMSMobileAPI account has the config entry ID nope",
+            "No SMSMobileAPI or CALLR account has the config entry ID nope",
         ),
     ],
     ids=[
@@ -323,7 +323,7 @@ async def test_send_message_unloaded_entry(
         await call(hass, "send_message", {**data, "config_entry_id": loaded_entry.entry_id})
     assert err.value.translation_key == "config_entry_not_loaded"
     assert str(err.value) == (
-        "The SMSMobileAPI account SMSMobileAPI is not loaded. Check it on the integration page"
+        "The account SMSMobileAPI is not loaded. Check it on the integration page"
     )
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "send_message", data)

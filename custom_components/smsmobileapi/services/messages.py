@@ -72,7 +72,7 @@ async def async_send(call: ServiceCall) -> ServiceResponse:
         shorten_urls=data[ATTR_SHORTEN_URLS],
         encrypt=data[ATTR_ENCRYPT],
         media_url=data.get(ATTR_MEDIA_URL),
-        sender=data.get(ATTR_SENDER) or default_sender(entry),
+        sender=(data[ATTR_SENDER] if ATTR_SENDER in data else default_sender(entry)) or None,
     )
     async_check_outgoing(entry, outgoing)
     recipients = normalize_recipients(hass, data[ATTR_RECIPIENTS])

@@ -98,9 +98,12 @@ def _bounded_recipients(recipients: list[str]) -> list[str]:
 
 
 def _sender(sender: str) -> str:
-    """A sender name (at most 11 letters, digits, spaces, - or _) or an E.164 number."""
+    """A sender name (at most 11 letters, digits, spaces, - or _), an E.164 number, or empty.
+
+    Empty overrides the entry's sender: the service picks a number (one people can reply to).
+    """
     sender = sender.strip()
-    if not is_valid_sender(sender):
+    if sender and not is_valid_sender(sender):
         raise validation_error("invalid_sender", sender=sender)
     return sender
 
