@@ -4,7 +4,7 @@
 # harness' package shadows ours and setup fails with "Integration not found".
 import custom_components.smsmobileapi  # noqa: F401, I001  (must stay first)
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 import random
 from datetime import UTC, datetime, timedelta
@@ -60,6 +60,13 @@ class Simulator:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this custom integration in every test."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_use(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Home Assistant reports the integration's use of a deprecated API: no test may see one."""
+    yield
+    assert "custom integration 'smsmobileapi'" not in caplog.text
 
 
 @pytest.fixture(autouse=True)

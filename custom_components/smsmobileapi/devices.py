@@ -32,15 +32,37 @@ def phone_id_of_device(device: dr.DeviceEntry | dr.ChildDeviceEntry) -> str | No
     )
 
 
+def belongs_to(device: dr.DeviceEntry | dr.ChildDeviceEntry, entry_id: str) -> bool:
+    """Whether a device belongs to a config entry.
+
+    Home Assistant 2026.8 gave each device one ``config_entry_id`` and deprecated the set
+    ``config_entries`` (2026.11 reports its use); older versions have only the set.
+    """
+    if hasattr(device, "config_entry_id"):
+        return bool(device.config_entry_id == entry_id)
+    return entry_id in device.config_entries
+
+
+@callback
+def async_get_entry_device(
+    hass: HomeAssistant, entry_id: str, identifier: str
+) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (``(DOMAIN, identifier)``), if any."""
+    registry = dr.async_get(hass)
+    wanted = (DOMAIN, identifier)
+    if hasattr(registry, "async_get_device_by_identifier"):  # Home Assistant 2026.8 and later
+        device: dr.DeviceEntry | None = registry.async_get_device_by_identifier(wanted, entry_id)
+        return device
+    device = registry.async_get_device(identifiers={wanted})
+    return device if device is not None and belongs_to(device, entry_id) else None
+
+
 @callback
 def async_get_phone_device(
     hass: HomeAssistant, entry_id: str, phone_id: str
 ) -> dr.DeviceEntry | None:
     """The device of a phone of an entry, if the phone has one."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, phone_identifier(phone_id))})
-    if device is None or entry_id not in device.config_entries:
-        return None
-    return device
+    return async_get_entry_device(hass, entry_id, phone_identifier(phone_id))
 
 
 @callback
@@ -79,7 +101,7 @@ def async_resolve_phone(hass: HomeAssistant, entry: SmsMobileApiConfigEntry, pho
     """
     phone_id: str | None = None
     device = dr.async_get(hass).async_get(phone)
-    if device is not None and entry.entry_id in device.config_entries:
+    if device is not None and belongs_to(device, entry.entry_id):
         phone_id = phone_id_of_device(device)
     elif phone in entry.runtime_data.coordinator.data.phones:
         phone_id = phone

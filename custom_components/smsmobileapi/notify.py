@@ -20,6 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Channel
 from .const import CONF_CHANNEL, CONF_NUMBER, CONF_PHONE, CONF_SIM, DOMAIN, SUBENTRY_RECIPIENT
 from .coordinator import SmsMobileApiConfigEntry
+from .devices import async_get_entry_device
 from .entity import RecipientEntity
 from .identifiers import recipient_identifier
 from .sending import (
@@ -100,10 +101,10 @@ class _RecipientEntities:
     def _async_rename(self, subentry: ConfigSubentry) -> None:
         # The entity has no name of its own but its device's: rename the device.
         self._titles[subentry.subentry_id] = subentry.title
-        registry = dr.async_get(self._hass)
-        identifiers = {(DOMAIN, recipient_identifier(subentry.subentry_id))}
-        if (device := registry.async_get_device(identifiers=identifiers)) is not None:
-            registry.async_update_device(device.id, name=subentry.title)
+        identifier = recipient_identifier(subentry.subentry_id)
+        device = async_get_entry_device(self._hass, self._entry.entry_id, identifier)
+        if device is not None:
+            dr.async_get(self._hass).async_update_device(device.id, name=subentry.title)
 
 
 class RecipientNotifyEntity(RecipientEntity, NotifyEntity):

@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import CONF_PHONE, DOMAIN
 from ..coordinator import SmsMobileApiConfigEntry
+from ..devices import belongs_to
 from ..errors import validation_error
 from ..phone_numbers import InvalidPhoneNumberError, to_e164
 
@@ -43,7 +44,7 @@ def async_entry_of_call(call: ServiceCall) -> SmsMobileApiConfigEntry:
             owners = [
                 entry
                 for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-                if entry.entry_id in device.config_entries
+                if belongs_to(device, entry.entry_id)
             ]
             if len(owners) == 1:
                 return owners[0]
