@@ -49,9 +49,8 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
 UI_TIMEOUT_MS = 20_000
 TRANSLATIONS = ROOT / "custom_components" / DOMAIN / "translations"
 SEARCH_NAME = "SMSMobileAPI"
-DISPLAY_NAME: str = json.loads(
-    (ROOT / "custom_components" / DOMAIN / "manifest.json").read_text()
-)["name"]
+MANIFEST = ROOT / "custom_components" / DOMAIN / "manifest.json"
+DISPLAY_NAME: str = json.loads(MANIFEST.read_text())["name"]
 """The integration's name in the brand list ("SMSMobileAPI & CALLR")."""
 FRONTEND_TRANSLATIONS = Path(hass_frontend.where()) / "static" / "translations"
 CORE_COMPONENTS = Path(homeassistant.components.__file__).parent
