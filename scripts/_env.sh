@@ -58,6 +58,7 @@ exec_in_env() {
           SMSMOBILEAPI_API_KEY="${SMSMOBILEAPI_API_KEY:-}" \
           SMSMOBILEAPI_BASE_URL="${SMSMOBILEAPI_BASE_URL:-}" \
           SIMULATOR_PORT="${SIMULATOR_PORT:-}" HA_PORT="${HA_PORT:-}" \
+          CALLR_SIMULATOR_PORT="${CALLR_SIMULATOR_PORT:-}" SMSMOBILEAPI_CALLR="${SMSMOBILEAPI_CALLR:-}" \
           /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$R" "$@"
       ' sh "$ROOT" "$SYSROOT" "/opt/${SMSMOBILEAPI_VENV:-venv}" "$@"
       ;;

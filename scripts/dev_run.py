@@ -2,10 +2,17 @@
 
 Started by ``scripts/develop`` inside the newest-release environment, as
 ``python -m scripts.dev_run``. Home Assistant listens on ``HA_PORT`` (8123), the simulator on
-``SIMULATOR_PORT`` (8765). On the first run it creates the owner account (credentials printed)
-and an entry bound to the simulator, then connects the simulator's webhook to that entry (on
-every run: the simulator forgets it). It stops everything on Ctrl-C, SIGTERM or SIGHUP, and
-exits when Home Assistant exits (it starts it again when Home Assistant asks for a restart).
+``SIMULATOR_PORT`` (8765), CALLR's simulator on ``CALLR_SIMULATOR_PORT`` (8766). On the first
+run it creates the owner account (credentials printed) and an entry bound to the simulator, then
+connects the simulator's webhook to that entry (on every run: the simulator forgets it).
+
+Beside it runs a CALLR demo: CALLR's simulator with live demo traffic, a CALLR entry bound to it
+(made when the configuration has none), and on every run a new webhook secret in that entry's
+options with the simulator's signed ``sms.mo`` and ``sms.mt.status_update`` webhooks subscribed
+to the entry's webhook. ``--no-callr`` or ``SMSMOBILEAPI_CALLR=0`` leaves CALLR out.
+
+It stops everything on Ctrl-C, SIGTERM or SIGHUP, and exits when Home Assistant exits (it starts
+it again when Home Assistant asks for a restart).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import aiohttp
 
 from scripts.hass_harness import (
     DEMO_API_KEY,
+    PROVIDER_CALLR,
     RESTART_EXIT_CODE,
     ROOT,
     HarnessError,
@@ -42,7 +50,12 @@ def log(message: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser."""
     parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
-    parser.add_argument("--no-simulator", action="store_true", help="do not start the simulator")
+    parser.add_argument("--no-simulator", action="store_true", help="do not start the simulators")
+    parser.add_argument(
+        "--no-callr",
+        action="store_true",
+        help="no CALLR demo (no CALLR simulator, entry or webhooks); also SMSMOBILEAPI_CALLR=0",
+    )
     parser.add_argument(
         "--config", type=Path, default=ROOT / "config", help="configuration directory"
     )
@@ -59,10 +72,21 @@ async def wait_exit(stack: Stack) -> int:
         await asyncio.sleep(0.5)
 
 
-async def set_up(stack: Stack, base_url: str | None, *, use_simulator: bool) -> None:
-    """Wait for Home Assistant; first run: owner and entry; then the simulator's webhook.
+async def set_up_callr(stack: Stack, session: aiohttp.ClientSession, token: str) -> None:
+    """Make the CALLR entry if there is none, then connect CALLR's simulator to its webhook."""
+    hooks = await stack.entry_webhooks(session, token)
+    if not any(hook.provider == PROVIDER_CALLR for hook in hooks):
+        await stack.add_callr_entry(session, token)
+        log(f"CALLR entry created against {stack.callr_url} (login {stack.callr_login})")
+    await stack.connect_callr_webhooks(session, token)
+    log("the CALLR simulator pushes new SMS and delivery reports to the CALLR entry's webhook")
 
-    ``base_url`` None: no entry (no simulator and no real API key).
+
+async def set_up(stack: Stack, base_url: str | None, *, use_simulator: bool) -> None:
+    """Wait for Home Assistant; first run: owner and entry; then the simulators' webhooks.
+
+    ``base_url`` None: no SMSMobileAPI entry (no simulator and no real API key). The CALLR
+    demo runs when the stack has CALLR's simulator.
     """
     local_url = f"http://localhost:{stack.ha_port}"
     created = "owner account created: log in at"
@@ -80,10 +104,13 @@ async def set_up(stack: Stack, base_url: str | None, *, use_simulator: bool) -> 
         elif stack.credentials_path.exists():
             owner = stack.saved_owner()
             log(f"log in at {local_url} as {owner.username} / {owner.password}")
-        if use_simulator:
+        if use_simulator or stack.callr_port is not None:
             token = await stack.login(session, owner or stack.saved_owner())
+        if use_simulator:
             await stack.connect_simulator_webhook(session, token)
             log("the simulator pushes new SMS to the entry's webhook")
+        if stack.callr_port is not None:
+            await set_up_callr(stack, session, token)
     log(f"{READY} {local_url}; Ctrl-C stops everything")
 
 
@@ -126,11 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     real_key = os.environ.get("SMSMOBILEAPI_API_KEY") or ""
     use_simulator = not real_key and not args.no_simulator
+    use_callr = not (
+        args.no_simulator or args.no_callr or os.environ.get("SMSMOBILEAPI_CALLR") == "0"
+    )
     sim_port = int(os.environ.get("SIMULATOR_PORT") or 8765)
+    callr_port = int(os.environ.get("CALLR_SIMULATOR_PORT") or 8766)
     stack = Stack(
         config_dir=args.config.resolve(),
         ha_port=int(os.environ.get("HA_PORT") or 8123),
         sim_port=sim_port if use_simulator else None,
+        callr_port=callr_port if use_callr else None,
         api_key=real_key or DEMO_API_KEY,
         demo=True,
         output=None,

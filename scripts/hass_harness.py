@@ -15,6 +15,8 @@ journeys (``tests/e2e``, ``scripts/screenshots``). It
 - onboards the owner account, logs in, creates an API-key entry bound to the simulator and
   connects the simulator's webhook to it, all through Home Assistant's own HTTP and websocket
   APIs (never by reading its storage);
+- optionally runs a second simulator, CALLR's, creates a CALLR entry bound to it, sets a webhook
+  secret in that entry's options and subscribes the simulator's signed webhooks to the entry;
 - reads Home Assistant's log back for warnings and errors.
 """
 
@@ -46,6 +48,14 @@ DOMAIN = "smsmobileapi"
 CONFIGURATION_TEMPLATE = ROOT / "config" / "configuration.yaml"
 CREDENTIALS_FILE = ".dev-credentials.json"
 DEMO_API_KEY = "demo-api-key"
+DEMO_CALLR_LOGIN = "demo"
+DEMO_CALLR_PASSWORD = "demo-password"  # noqa: S105 - the local simulator's demo account
+CALLR_BASE_PATH = "/rest/v1.1"
+CALLR_WEBHOOK_TYPES = ("sms.mo", "sms.mt.status_update")
+PROVIDER_SMSMOBILEAPI = "SMSMobileAPI"
+PROVIDER_CALLR = "CALLR"
+"""Provider names as the options flow of an entry states them (its ``provider`` placeholder)."""
+WEBHOOK_PATH = re.compile(r"/api/webhook/(?P<webhook_id>[A-Za-z0-9_-]+)")
 OWNER_USERNAME = "dev"
 OWNER_NAME = "Developer"
 RESTART_EXIT_CODE = 100
@@ -211,9 +221,21 @@ def _set_stored_port(http_store: Path, port: int) -> None:
         http_store.write_text(json.dumps(stored, indent=2))
 
 
+@dataclass(frozen=True, slots=True)
+class EntryWebhook:
+    """An entry of the integration, its provider and the URL of its webhook on loopback."""
+
+    entry_id: str
+    provider: str
+    url: str
+
+
 @dataclass
 class Stack:
-    """Home Assistant and (unless ``sim_port`` is None) the simulator, for one config directory.
+    """Home Assistant and simulators for one config directory.
+
+    The SMSMobileAPI simulator runs unless ``sim_port`` is None, CALLR's when ``callr_port`` is
+    set.
 
     Use it as a context manager, or call :meth:`start` and, in a ``finally``, :meth:`stop`.
     """
@@ -222,8 +244,12 @@ class Stack:
     ha_port: int = field(default_factory=free_port)
     sim_port: int | None = field(default_factory=free_port)
     api_key: str = DEMO_API_KEY
+    callr_port: int | None = None
+    """The port of CALLR's simulator; ``None``: no CALLR simulator."""
+    callr_login: str = DEMO_CALLR_LOGIN
+    callr_password: str = DEMO_CALLR_PASSWORD
     demo: bool = False
-    """Seed the simulator with the demo phones and messages and keep adding some."""
+    """Seed the simulators with demo phones and messages and keep adding some."""
     seed: int | None = None
     output: Path | None = None
     """Where the children's console output goes (appended); ``None``: our own stdout."""
@@ -232,6 +258,7 @@ class Stack:
     python: str = sys.executable
     hass: Child | None = field(default=None, init=False)
     simulator: Child | None = field(default=None, init=False)
+    callr_simulator: Child | None = field(default=None, init=False)
 
     @property
     def ha_url(self) -> str:
@@ -249,6 +276,18 @@ class Stack:
         if self.sim_port is None:
             raise HarnessError("this stack runs no simulator")
         return f"http://127.0.0.1:{self.sim_port}"
+
+    @property
+    def callr_root(self) -> str:
+        """The root URL of CALLR's simulator (its control routes are ``/_sim/...`` below it)."""
+        if self.callr_port is None:
+            raise HarnessError("this stack runs no CALLR simulator")
+        return f"http://127.0.0.1:{self.callr_port}"
+
+    @property
+    def callr_url(self) -> str:
+        """The base URL of CALLR's simulated API (a CALLR entry's server URL)."""
+        return f"{self.callr_root}{CALLR_BASE_PATH}"
 
     @property
     def log_path(self) -> Path:
@@ -289,6 +328,18 @@ class Stack:
             if self.seed is not None:
                 args += ["--seed", str(self.seed)]
             self.simulator = Child("simulator", args, env, self.output)
+        if self.callr_port is not None and self.callr_simulator is None:
+            args = [
+                *(self.python, "-m", "smsmobileapi_simulator", "--provider", "callr"),
+                *("--host", "127.0.0.1", "--port", str(self.callr_port)),
+                *("--login", self.callr_login, "--password", self.callr_password),
+                *("--base-path", CALLR_BASE_PATH),
+            ]
+            if self.demo:
+                args.append("--demo")
+            if self.seed is not None:
+                args += ["--seed", str(self.seed)]
+            self.callr_simulator = Child("CALLR simulator", args, env, self.output)
         self.start_hass()
 
     def start_hass(self) -> None:
@@ -300,8 +351,8 @@ class Stack:
         self.hass = Child("Home Assistant", args, self.child_env(), self.output)
 
     def stop(self) -> None:
-        """Stop Home Assistant, then the simulator; safe to call more than once."""
-        for child in (self.hass, self.simulator):
+        """Stop Home Assistant, then the simulators; safe to call more than once."""
+        for child in (self.hass, self.simulator, self.callr_simulator):
             if child is not None:
                 child.stop()
 
@@ -325,7 +376,7 @@ class Stack:
 
     def check_running(self) -> None:
         """Raise if a child has exited."""
-        for child in (self.simulator, self.hass):
+        for child in (self.simulator, self.callr_simulator, self.hass):
             if child is not None and child.returncode is not None:
                 raise HarnessError(f"{child.name} exited with status {child.returncode}")
 
@@ -452,6 +503,29 @@ class Stack:
         access_token: str = tokens["access_token"]
         return access_token
 
+    async def _user_step(self, session: aiohttp.ClientSession, token: str, menu_option: str) -> str:
+        """Start the config flow and choose ``menu_option``; returns the flow's step path."""
+        path = "/api/config/config_entries/flow"
+        flow = await self.request(session, "POST", path, token=token, json_body={"handler": DOMAIN})
+        step_path = f"{path}/{flow['flow_id']}"
+        if flow["type"] == "menu":
+            await self.request(
+                session, "POST", step_path, token=token, json_body={"next_step_id": menu_option}
+            )
+        return step_path
+
+    async def _finish_flow(
+        self, session: aiohttp.ClientSession, token: str, step_path: str, data: object
+    ) -> str:
+        """Submit the last step of a config flow; returns the new entry's id."""
+        result = await self.request(session, "POST", step_path, token=token, json_body=data)
+        if result.get("type") != "create_entry":
+            with contextlib.suppress(HarnessError):  # do not leave the flow in progress
+                await self.request(session, "DELETE", step_path, token=token)
+            raise HarnessError(f"the config flow did not create an entry: {result}")
+        entry_id: str = result["result"]["entry_id"]
+        return entry_id
+
     async def add_api_key_entry(
         self,
         session: aiohttp.ClientSession,
@@ -461,27 +535,48 @@ class Stack:
         base_url: str | None = None,
     ) -> str:
         """Go through the API-key config flow; returns the new entry's id."""
-        path = "/api/config/config_entries/flow"
-        flow = await self.request(session, "POST", path, token=token, json_body={"handler": DOMAIN})
-        step_path = f"{path}/{flow['flow_id']}"
-        if flow["type"] == "menu":
-            flow = await self.request(
-                session, "POST", step_path, token=token, json_body={"next_step_id": "api_key"}
-            )
+        step_path = await self._user_step(session, token, "api_key")
+        data = {
+            "api_key": api_key or self.api_key,
+            "advanced": {"base_url": base_url or self.sim_url},
+        }
+        return await self._finish_flow(session, token, step_path, data)
+
+    async def add_callr_entry(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        base_url: str | None = None,
+    ) -> str:
+        """Go through the CALLR config flow (bound to CALLR's simulator); returns the entry's id."""
+        step_path = await self._user_step(session, token, "callr")
+        data = {
+            "username": username or self.callr_login,
+            "password": password or self.callr_password,
+            "advanced": {"base_url": base_url or self.callr_url},
+        }
+        return await self._finish_flow(session, token, step_path, data)
+
+    async def add_recipient(
+        self, session: aiohttp.ClientSession, token: str, entry_id: str, name: str, number: str
+    ) -> None:
+        """Add a recipient (a notify entity) to an entry, through its subentry flow."""
+        path = "/api/config/config_entries/subentries/flow"
+        form = await self.request(
+            session, "POST", path, token=token, json_body={"handler": [entry_id, "recipient"]}
+        )
         result = await self.request(
             session,
             "POST",
-            step_path,
+            f"{path}/{form['flow_id']}",
             token=token,
-            json_body={
-                "api_key": api_key or self.api_key,
-                "advanced": {"base_url": base_url or self.sim_url},
-            },
+            json_body={"name": name, "number": number},
         )
         if result.get("type") != "create_entry":
-            raise HarnessError(f"the config flow did not create an entry: {result}")
-        entry_id: str = result["result"]["entry_id"]
-        return entry_id
+            raise HarnessError(f"the recipient {name} was not added: {result}")
 
     async def entries(self, session: aiohttp.ClientSession, token: str) -> list[dict[str, Any]]:
         """This integration's config entries, as the config entries API lists them."""
@@ -491,24 +586,74 @@ class Stack:
         return entries
 
     async def wait_for_loaded_entry(
-        self, session: aiohttp.ClientSession, token: str, within: float = 60
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        within: float = 60,
+        *,
+        entry_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Wait until at least one entry of the integration is loaded; returns the loaded ones."""
+        """Wait until an entry (``entry_id``, else any) is loaded; returns the loaded ones."""
         deadline = time.monotonic() + within
         while True:
             self.check_running()
             entries = await self.entries(session, token)
-            loaded = [entry for entry in entries if entry["state"] == "loaded"]
+            loaded = [
+                entry
+                for entry in entries
+                if entry["state"] == "loaded" and entry_id in {None, entry["entry_id"]}
+            ]
             if loaded:
                 return loaded
             if time.monotonic() > deadline:
                 states = [
                     (entry["title"], entry["state"], entry.get("reason")) for entry in entries
                 ]
+                which = f"entry {entry_id}" if entry_id else "entry"
                 raise HarnessError(
-                    f"no {DOMAIN} entry was loaded within {within} s (entries: {states or 'none'})"
+                    f"no {DOMAIN} {which} was loaded within {within} s "
+                    f"(entries: {states or 'none'})"
                 )
             await asyncio.sleep(0.5)
+
+    async def entry_webhooks(
+        self, session: aiohttp.ClientSession, token: str
+    ) -> list[EntryWebhook]:
+        """Each entry with its provider and webhook URL, as its options dialog shows them.
+
+        The options flow is opened and closed again without a change: its description names
+        the provider and the webhook URL to register with it, whatever the entry's title.
+        """
+        found = []
+        path = "/api/config/config_entries/options/flow"
+        for entry in await self.entries(session, token):
+            form = await self.request(
+                session, "POST", path, token=token, json_body={"handler": entry["entry_id"]}
+            )
+            await self.request(session, "DELETE", f"{path}/{form['flow_id']}", token=token)
+            placeholders = form.get("description_placeholders") or {}
+            match = WEBHOOK_PATH.search(str(placeholders.get("webhook_url", "")))
+            if match is None:
+                raise HarnessError(f"the options of {entry['title']} show no webhook URL: {form}")
+            found.append(
+                EntryWebhook(
+                    entry["entry_id"],
+                    str(placeholders.get("provider")),
+                    f"{self.ha_url}/api/webhook/{match['webhook_id']}",
+                )
+            )
+        return found
+
+    async def entry_webhook(
+        self, session: aiohttp.ClientSession, token: str, provider: str
+    ) -> EntryWebhook:
+        """The one entry of ``provider`` (see :data:`PROVIDER_CALLR`); raises if not exactly one."""
+        hooks = [
+            hook for hook in await self.entry_webhooks(session, token) if hook.provider == provider
+        ]
+        if len(hooks) != 1:
+            raise HarnessError(f"expected one {provider} entry, Home Assistant lists {len(hooks)}")
+        return hooks[0]
 
     async def webhook_ids(self, session: aiohttp.ClientSession, token: str) -> list[str]:
         """The webhooks the integration registered (Home Assistant's ``webhook/list``)."""
@@ -516,24 +661,99 @@ class Stack:
             hooks = await ws.call("webhook/list")
         return [hook["webhook_id"] for hook in hooks if hook["domain"] == DOMAIN]
 
+    async def _wait_for_webhook(
+        self, session: aiohttp.ClientSession, token: str, hook: EntryWebhook, within: float
+    ) -> None:
+        """Wait until the entry is loaded and its webhook registered."""
+        await self.wait_for_loaded_entry(session, token, within, entry_id=hook.entry_id)
+        if hook.url.rsplit("/", 1)[1] not in await self.webhook_ids(session, token):
+            raise HarnessError(f"the loaded {hook.provider} entry registered no webhook")
+
     async def connect_simulator_webhook(
         self, session: aiohttp.ClientSession, token: str, within: float = 60
     ) -> str:
-        """Make the simulator push received SMS to the loaded entry's webhook; returns its URL.
+        """Make the simulator push received SMS to the SMSMobileAPI entry's webhook.
 
-        Raises :class:`HarnessError` when no entry loads or it registered no webhook.
+        Returns the webhook's URL. Raises :class:`HarnessError` when there is not exactly one
+        SMSMobileAPI entry, or it does not load, or it registered no webhook.
         """
-        await self.wait_for_loaded_entry(session, token, within)
-        ids = await self.webhook_ids(session, token)
-        if len(ids) != 1:
-            raise HarnessError(
-                f"expected the webhook of one {DOMAIN} entry, Home Assistant lists {len(ids)}"
-            )
-        url = f"{self.ha_url}/api/webhook/{ids[0]}"
-        await self.sim_control(session, "PUT", "/_sim/webhook", {"url": url, "format": "legacy"})
-        return url
+        hook = await self.entry_webhook(session, token, PROVIDER_SMSMOBILEAPI)
+        await self._wait_for_webhook(session, token, hook, within)
+        await self.sim_control(
+            session, "PUT", "/_sim/webhook", {"url": hook.url, "format": "legacy"}
+        )
+        return hook.url
 
-    # The simulator's control routes
+    async def set_options(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        entry_id: str,
+        changes: Mapping[str, object],
+    ) -> None:
+        """Change some options of an entry through its options flow, keeping the others.
+
+        The entry reloads with its new options; this returns once that reload is over.
+        """
+        path = "/api/config/config_entries/options/flow"
+        form = await self.request(
+            session, "POST", path, token=token, json_body={"handler": entry_id}
+        )
+        if form.get("type") != "form":
+            raise HarnessError(f"the options flow of {entry_id} showed no form: {form}")
+        current = {}
+        for item in form["data_schema"]:
+            suggested = (item.get("description") or {}).get("suggested_value")
+            if suggested is not None:
+                current[item["name"]] = suggested
+            elif "default" in item:
+                current[item["name"]] = item["default"]
+        result = await self.request(
+            session,
+            "POST",
+            f"{path}/{form['flow_id']}",
+            token=token,
+            json_body={**current, **changes},
+        )
+        if result.get("type") != "create_entry":
+            raise HarnessError(f"the options of {entry_id} were refused: {result}")
+        # The options flow schedules a reload; this one waits behind it, under the entry's lock,
+        # so that the entry is loaded with the new options when it returns.
+        await self.request(
+            session, "POST", f"/api/config/config_entries/entry/{entry_id}/reload", token=token
+        )
+
+    async def connect_callr_webhooks(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        secret: str | None = None,
+        within: float = 60,
+    ) -> str:
+        """Make CALLR's simulator push to the CALLR entry's webhook, signed; returns its URL.
+
+        A new ``hmac_secret`` (``secret``, or a random one) goes into the entry's options
+        (``webhook_secret``) and into the simulator's subscriptions to ``sms.mo`` and
+        ``sms.mt.status_update``, which replace any earlier ones.
+        """
+        hook = await self.entry_webhook(session, token, PROVIDER_CALLR)
+        secret = secret or secrets.token_urlsafe(24)
+        await self.wait_for_loaded_entry(session, token, within, entry_id=hook.entry_id)
+        await self.set_options(session, token, hook.entry_id, {"webhook_secret": secret})
+        await self._wait_for_webhook(session, token, hook, within)
+        for old in await self.callr_control(session, "GET", "/_sim/webhooks"):
+            await self.callr_control(session, "DELETE", f"/_sim/webhooks/{old['hash']}")
+        for event_type in CALLR_WEBHOOK_TYPES:
+            await self.callr_control(
+                session,
+                "POST",
+                "/_sim/webhooks",
+                {"type": event_type, "endpoint": hook.url, "options": {"hmac_secret": secret}},
+            )
+        return hook.url
+
+    # The simulators' control routes
 
     async def sim_control(
         self,
@@ -544,13 +764,37 @@ class Stack:
         params: Mapping[str, str] | None = None,
     ) -> Any:  # noqa: ANN401 - decoded JSON
         """Call a control route of the simulator (``/_sim/...``)."""
-        async with session.request(
-            method, f"{self.sim_url}{path}", json=body, params=params
-        ) as response:
-            text = await response.text()
-            if response.status >= 400:
-                raise HarnessError(f"simulator {method} {path}: {response.status} {text}")
-            return json.loads(text) if text else None
+        url = f"{self.sim_url}{path}"
+        return await _control(session, "simulator", url, method, body=body, params=params)
+
+    async def callr_control(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Any:  # noqa: ANN401 - decoded JSON
+        """Call a control route of CALLR's simulator (``/_sim/...``)."""
+        url = f"{self.callr_root}{path}"
+        return await _control(session, "CALLR simulator", url, method, body=body, params=params)
+
+
+async def _control(
+    session: aiohttp.ClientSession,
+    name: str,
+    url: str,
+    method: str,
+    *,
+    body: object,
+    params: Mapping[str, str] | None,
+) -> Any:  # noqa: ANN401 - decoded JSON
+    """Call a simulator's control route (``url``) and return the decoded JSON answer."""
+    async with session.request(method, url, json=body, params=params) as response:
+        text = await response.text()
+        if response.status >= 400:
+            raise HarnessError(f"{name} {method} {url}: {response.status} {text}")
+        return json.loads(text) if text else None
 
 
 class HassWebSocket:

@@ -1,8 +1,8 @@
 """Take the README's pictures (docs/images/*.png) from the browser journeys' steps.
 
 Run by ``scripts/screenshots`` in the newest-release environment: a real Home Assistant and the
-simulator on free ports in a temporary directory, with fictitious phones and numbers only (the
-simulator's), never a real key or number.
+simulators (SMSMobileAPI's and CALLR's) on free ports in a temporary directory, with fictitious
+phones and numbers only (the simulators'), never a real key or number.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import tempfile
 import aiohttp
 from playwright.sync_api import Page, expect, sync_playwright
 
-from scripts.hass_harness import ROOT, Owner, Stack
+from scripts.hass_harness import ROOT, Owner, Stack, free_port
 from scripts.hass_ui import (
+    VIEWPORT,
     choose_api_key,
     field,
+    fill_notify_message,
     launch,
     log_in,
     new_context,
@@ -37,6 +39,8 @@ PHONES = (
     },
     {"sid": "office-phone", "label": "Office phone", "battery": 45, "phone_number": "+32470000002"},
 )
+RECIPIENT = ("Alice", "+32470112233")
+TALL = 1080
 
 
 async def _prepare(stack: Stack) -> Owner:
@@ -46,8 +50,10 @@ async def _prepare(stack: Stack) -> Owner:
         for phone in PHONES:
             await stack.sim_control(session, "POST", "/_sim/phone", phone)
         token = await stack.login(session, owner)
-        await stack.add_api_key_entry(session, token)
+        entry_id = await stack.add_api_key_entry(session, token)
         await stack.connect_simulator_webhook(session, token)
+        await stack.add_recipient(session, token, entry_id, *RECIPIENT)
+        await stack.add_callr_entry(session, token)
         await stack.sim_control(
             session,
             "POST",
@@ -78,15 +84,22 @@ def take(stack: Stack, owner: Owner) -> None:
         choose_api_key(page)
         expect(field(page, en["config"]["step"]["api_key"]["data"]["api_key"])).to_be_visible()
         _shoot(page, "setup-dialog")
+        # Taller, so that both accounts and the recipient fit (the page scrolls inside itself).
+        page.set_viewport_size({**VIEWPORT, "height": TALL})
         page.goto(f"{stack.ha_url}/config/integrations/integration/smsmobileapi")
         expect(page.get_by_text("Office phone").first).to_be_visible()
+        expect(page.get_by_text("CALLR account").first).to_be_visible()
+        expect(page.get_by_text(RECIPIENT[0]).first).to_be_visible()
         _shoot(page, "integration-page")
+        page.set_viewport_size(VIEWPORT)
         page.get_by_text("Kitchen phone").first.click()
         expect(page.get_by_text(re.compile(r"^\s*82\s*%\s*$")).first).to_be_visible()
         _shoot(page, "phone-device")
         page.goto(f"{stack.ha_url}/logbook")
         expect(page.get_by_text("The parcel has been delivered.").first).to_be_visible()
         _shoot(page, "logbook")
+        fill_notify_message(page, stack.ha_url, "notify.alice", "The garage door is still open.")
+        _shoot(page, "send-message")
         browser.close()
 
 
@@ -94,7 +107,7 @@ def main() -> int:
     """Take the pictures."""
     with tempfile.TemporaryDirectory(prefix="ha-screenshots-") as tmp:
         config_dir = Path(tmp)
-        with Stack(config_dir, output=config_dir / "console.log") as stack:
+        with Stack(config_dir, callr_port=free_port(), output=config_dir / "console.log") as stack:
             owner = asyncio.run(_prepare(stack))
             take(stack, owner)
     return 0

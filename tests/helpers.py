@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.smsmobileapi.const import DOMAIN
 
@@ -43,3 +44,12 @@ async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timed
     async_fire_time_changed(hass)
     # Coordinator refreshes run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def webhook_names(hass: HomeAssistant, ws_client: WebSocketGenerator) -> dict[str, str]:
+    """The names of the registered webhooks by ID, as Home Assistant's webhook list shows them."""
+    client = await ws_client(hass)
+    await client.send_json_auto_id({"type": "webhook/list"})
+    answer = await client.receive_json()
+    assert answer["success"]
+    return {hook["webhook_id"]: hook["name"] for hook in answer["result"]}

@@ -180,6 +180,7 @@ async def test_allowed_recipient_talks_to_assist(
     [exchange] = exchanges
     assert exchange.data == {
         "config_entry_id": entry.entry_id,
+        "provider": "smsmobileapi",
         "number": ALLOWED,
         "name": "Mum",
         "request": "Is the door locked?",
@@ -415,6 +416,11 @@ async def test_logbook_line(hass: HomeAssistant) -> None:
         Event(EVENT_CONVERSATION, {"number": ALLOWED, "name": "Mum", "response": "Yes."})
     )
     assert line["message"] == "Assist answered Mum (+32 470 00 00 01): Yes."
+    assert (line["name"], line["icon"]) == ("SMSMobileAPI", "mdi:account-voice")
+    callr_line = described[EVENT_CONVERSATION](
+        Event(EVENT_CONVERSATION, {"number": ALLOWED, "provider": "callr", "response": "No."})
+    )
+    assert callr_line["name"] == "CALLR"
     limited = described[EVENT_CONVERSATION](
         Event(EVENT_CONVERSATION, {"number": ALLOWED, "rate_limited": True, "response": None})
     )
@@ -510,9 +516,11 @@ async def test_callr_recipient_talks_to_assist(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    exchanges = async_capture_events(hass, EVENT_CONVERSATION)
     state.add_incoming(account, ALLOWED, "Is the heating on?", push=False)
     await _poll(hass, freezer)
     assert [call.text for call in fake.calls] == ["Is the heating on?"]
+    assert [exchange.data["provider"] for exchange in exchanges] == ["callr"]
     [sent] = [request.json for request in state.requests_for("POST /sms")]
     assert sent is not None
     assert (sent["to"], sent["body"]) == (ALLOWED, "You said: Is the heating on?")

@@ -1,6 +1,10 @@
 """Logbook lines read well."""
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.core import Event, HomeAssistant
 
 from custom_components.smsmobileapi.const import (
@@ -62,3 +66,23 @@ async def test_logbook_lines(hass: HomeAssistant) -> None:
         describer = describers[event_type]
         assert callable(describer)
         assert describer(Event(event_type, data))[LOGBOOK_ENTRY_MESSAGE] == expected
+
+
+async def test_logbook_lines_name_the_provider_and_show_an_icon(hass: HomeAssistant) -> None:
+    """A CALLR SMS is CALLR's line, not SMSMobileAPI's; each kind of line has its icon."""
+    describers = _describers(hass)
+    cases = [
+        (EVENT_SMS_RECEIVED, {"provider": "callr", "number": "+1"}, "CALLR", "mdi:message-text"),
+        (EVENT_SMS_RECEIVED, {"provider": "smsmobileapi"}, "SMSMobileAPI", "mdi:message-text"),
+        (EVENT_SMS_RECEIVED, {"provider": "forged"}, "SMSMobileAPI", "mdi:message-text"),
+        (EVENT_CALL, {"call_type": "missed"}, "SMSMobileAPI", "mdi:phone-missed"),
+        (EVENT_CALL, {"call_type": "incoming"}, "SMSMobileAPI", "mdi:phone-incoming"),
+        (EVENT_CALL, {"call_type": "outgoing"}, "SMSMobileAPI", "mdi:phone-outgoing"),
+        (EVENT_CALL, {"call_type": "other"}, "SMSMobileAPI", "mdi:phone"),
+        (EVENT_WHATSAPP_RECEIVED, {"provider": "smsmobileapi"}, "SMSMobileAPI", "mdi:whatsapp"),
+    ]
+    for event_type, data, name, icon in cases:
+        describer = describers[event_type]
+        assert callable(describer)
+        line = describer(Event(event_type, data))
+        assert (line[LOGBOOK_ENTRY_NAME], line[LOGBOOK_ENTRY_ICON]) == (name, icon), data

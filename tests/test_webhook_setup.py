@@ -17,7 +17,10 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.smsmobileapi.api import ReceivedSms
 from custom_components.smsmobileapi.const import (
@@ -30,6 +33,7 @@ from custom_components.smsmobileapi.webhook import webhook_url
 from smsmobileapi_simulator import Fault, build_legacy_body
 
 from .conftest import ENTRY_ID, NOW, WEBHOOK_ID, Simulator
+from .helpers import webhook_names
 
 
 def _fake_cloud(
@@ -233,3 +237,21 @@ async def test_ledger_saved_within_a_second(
     await hass.async_block_till_done()
     saved = hass_storage[f"{DOMAIN}.{ENTRY_ID}.ledger"]["data"]
     assert f"sms\x1f{sms.guid}" in {key for key, _ in saved["seen"]}
+
+
+async def test_webhook_named_after_the_service_and_the_account(
+    hass: HomeAssistant,
+    seeded: Simulator,
+    make_entry: Callable[..., MockConfigEntry],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Home Assistant's list of webhooks names the service once, and the account's own name."""
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (await webhook_names(hass, hass_ws_client))[WEBHOOK_ID] == "SMSMobileAPI"
+    hass.config_entries.async_update_entry(entry, title="Home phone")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    names = await webhook_names(hass, hass_ws_client)
+    assert names[WEBHOOK_ID] == "SMSMobileAPI Home phone"

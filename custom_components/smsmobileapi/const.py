@@ -20,6 +20,8 @@ AUTH_OAUTH2: Final = "oauth2"
 METHOD_CALLR: Final = "callr"
 PROVIDER_SMSMOBILEAPI: Final = "smsmobileapi"
 PROVIDER_CALLR: Final = "callr"
+# How each provider is named to people (device manufacturer, logbook, webhook list).
+PROVIDER_TITLES: Final = {PROVIDER_SMSMOBILEAPI: "SMSMobileAPI", PROVIDER_CALLR: "CALLR"}
 
 DASHBOARD_URL: Final = "https://smsmobileapi.com/"
 CALLR_PORTAL_URL: Final = "https://app.callr.com/"

@@ -41,6 +41,7 @@ from .const import (
 )
 from .inbox import DeliveredMessage
 from .phone_numbers import InvalidPhoneNumberError, to_e164
+from .providers import sign_in_of
 from .sending import (
     OutgoingMessage,
     async_check_outgoing,
@@ -258,6 +259,7 @@ class ConversationResponder:
             EVENT_CONVERSATION,
             {
                 "config_entry_id": self._entry.entry_id,
+                "provider": sign_in_of(self._entry.data).provider,
                 "number": number,
                 "name": self._name_of(number),
                 "request": message.text,

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import (
@@ -14,17 +18,30 @@ from .const import (
     EVENT_CONVERSATION,
     EVENT_SMS_RECEIVED,
     EVENT_WHATSAPP_RECEIVED,
+    PROVIDER_SMSMOBILEAPI,
+    PROVIDER_TITLES,
 )
 from .phone_numbers import format_for_display
 
 _CALL_WORDS = {"missed": "Missed call", "incoming": "Incoming call", "outgoing": "Outgoing call"}
 _CALL_PREPOSITION = {"missed": "from", "incoming": "from", "outgoing": "to"}
+_CALL_ICONS = {
+    "missed": "mdi:phone-missed",
+    "incoming": "mdi:phone-incoming",
+    "outgoing": "mdi:phone-outgoing",
+}
 
 
 def _who(data: Mapping[str, Any]) -> str:
     number = format_for_display(str(data.get("number") or "?"))
     name = data.get("name") or data.get("alias")
     return f"{name} ({number})" if name else number
+
+
+def _line(data: Mapping[str, Any], message: str, icon: str) -> dict[str, str]:
+    """A logbook line named after the provider that brought the event."""
+    service = PROVIDER_TITLES.get(str(data.get("provider")), PROVIDER_TITLES[PROVIDER_SMSMOBILEAPI])
+    return {LOGBOOK_ENTRY_NAME: service, LOGBOOK_ENTRY_MESSAGE: message, LOGBOOK_ENTRY_ICON: icon}
 
 
 @callback
@@ -36,39 +53,31 @@ def async_describe_events(
 
     @callback
     def describe_sms(event: Event) -> dict[str, str]:
-        return {
-            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
-            LOGBOOK_ENTRY_MESSAGE: f"SMS from {_who(event.data)}: {event.data.get('message', '')}",
-        }
+        text = f"SMS from {_who(event.data)}: {event.data.get('message', '')}"
+        return _line(event.data, text, "mdi:message-text")
 
     @callback
     def describe_call(event: Event) -> dict[str, str]:
         kind = str(event.data.get("call_type"))
         words = _CALL_WORDS.get(kind, "Call")
         preposition = _CALL_PREPOSITION.get(kind, "with")
-        return {
-            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
-            LOGBOOK_ENTRY_MESSAGE: f"{words} {preposition} {_who(event.data)}",
-        }
+        text = f"{words} {preposition} {_who(event.data)}"
+        return _line(event.data, text, _CALL_ICONS.get(kind, "mdi:phone"))
 
     @callback
     def describe_whatsapp(event: Event) -> dict[str, str]:
         what = "WhatsApp voice message" if event.data.get("voice") else "WhatsApp"
-        return {
-            LOGBOOK_ENTRY_NAME: "SMSMobileAPI",
-            LOGBOOK_ENTRY_MESSAGE: (
-                f"{what} from {_who(event.data)}: {event.data.get('message', '')}"
-            ),
-        }
+        text = f"{what} from {_who(event.data)}: {event.data.get('message', '')}"
+        return _line(event.data, text, "mdi:whatsapp")
 
     @callback
     def describe_conversation(event: Event) -> dict[str, str]:
         who = _who(event.data)
         if event.data.get("rate_limited"):
-            message = f"Assist did not answer {who}: too many messages this hour"
+            text = f"Assist did not answer {who}: too many messages this hour"
         else:
-            message = f"Assist answered {who}: {event.data.get('response') or ''}"
-        return {LOGBOOK_ENTRY_NAME: "SMSMobileAPI", LOGBOOK_ENTRY_MESSAGE: message}
+            text = f"Assist answered {who}: {event.data.get('response') or ''}"
+        return _line(event.data, text, "mdi:account-voice")
 
     async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_sms)
     async_describe_event(DOMAIN, EVENT_CONVERSATION, describe_conversation)

@@ -41,6 +41,7 @@ from .const import (
     METHOD_CALLR,
     PROVIDER_CALLR,
     PROVIDER_SMSMOBILEAPI,
+    PROVIDER_TITLES,
 )
 
 type AnyCredentials = ApiKeyCredentials | OAuth2Credentials | CallrCredentials
@@ -90,7 +91,7 @@ SIGN_INS: Final = {
     AUTH_API_KEY: SignIn(
         step_id=AUTH_API_KEY,
         provider=PROVIDER_SMSMOBILEAPI,
-        title="SMSMobileAPI",
+        title=PROVIDER_TITLES[PROVIDER_SMSMOBILEAPI],
         default_base_url=DEFAULT_BASE_URL,
         fields=(CONF_API_KEY,),
         secret_fields=(CONF_API_KEY,),
@@ -106,7 +107,7 @@ SIGN_INS: Final = {
     AUTH_OAUTH2: SignIn(
         step_id=AUTH_OAUTH2,
         provider=PROVIDER_SMSMOBILEAPI,
-        title="SMSMobileAPI",
+        title=PROVIDER_TITLES[PROVIDER_SMSMOBILEAPI],
         default_base_url=DEFAULT_BASE_URL,
         fields=(CONF_CLIENT_ID, CONF_CLIENT_SECRET),
         secret_fields=(CONF_CLIENT_SECRET,),
@@ -124,7 +125,7 @@ SIGN_INS: Final = {
     METHOD_CALLR: SignIn(
         step_id=METHOD_CALLR,
         provider=PROVIDER_CALLR,
-        title="CALLR",
+        title=PROVIDER_TITLES[PROVIDER_CALLR],
         default_base_url=CALLR_DEFAULT_BASE_URL,
         fields=(CONF_USERNAME, CONF_PASSWORD),
         secret_fields=(CONF_PASSWORD,),

@@ -24,6 +24,7 @@ from .const import (
     WEBHOOK_READ_TIMEOUT,
 )
 from .coordinator import SmsMobileApiConfigEntry
+from .providers import sign_in_of
 from .repairs import async_set_no_webhook_no_polling
 
 
@@ -58,6 +59,12 @@ async def async_remove_cloudhook(hass: HomeAssistant, entry: SmsMobileApiConfigE
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
 
+def _webhook_name(entry: SmsMobileApiConfigEntry) -> str:
+    """The name in Home Assistant's list of webhooks: the account, with its service."""
+    service = sign_in_of(entry.data).title
+    return entry.title if service in entry.title else f"{service} {entry.title}"
+
+
 @callback
 def async_register_webhook(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> None:
     """Listen on the entry's webhook until the entry unloads."""
@@ -73,7 +80,7 @@ def async_register_webhook(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) 
     webhook.async_register(
         hass,
         DOMAIN,
-        f"SMSMobileAPI {entry.title}",
+        _webhook_name(entry),
         webhook_id,
         _handle,
         local_only=False,

@@ -11,7 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.smsmobileapi.const import (
     DOMAIN,
@@ -21,10 +24,11 @@ from custom_components.smsmobileapi.const import (
 )
 from smsmobileapi_simulator import Fault
 from smsmobileapi_simulator.callr import sign
-from tests.helpers import tick
+from tests.helpers import tick, webhook_names
 
 from .conftest import (
     CALLR_ENTRY_ID,
+    CALLR_WEBHOOK_ID,
     HMAC_SECRET,
     WEBHOOK_URL,
     CallrSim,
@@ -494,3 +498,10 @@ async def test_oversized_chunked_body_is_refused(
     assert response.status == 413
     await hass.async_block_till_done()
     assert events == []
+
+
+async def test_webhook_is_named_callr(
+    hass: HomeAssistant, callr_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """A CALLR account's webhook is CALLR's in Home Assistant's list, not SMSMobileAPI's."""
+    assert (await webhook_names(hass, hass_ws_client))[CALLR_WEBHOOK_ID] == "CALLR"

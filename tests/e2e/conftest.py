@@ -1,7 +1,8 @@
-"""One Home Assistant and simulator for the session, Chromium, and the helpers of the journeys.
+"""One Home Assistant and the simulators for the session, Chromium, and the journeys' helpers.
 
-The simulator has two phones and no live activity, so that what the pages show is known. The
-stack is stopped, and every process with it, however the session ends.
+The SMSMobileAPI simulator has two phones, CALLR's simulator its one account, and neither has
+live activity, so that what the pages show is known. The stack is stopped, and every process with
+it, however the session ends.
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from homeassistant.const import __version__ as HA_VERSION  # noqa: N812
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 import pytest
 
-from scripts.hass_harness import Owner, Stack
+from scripts.hass_harness import PROVIDER_SMSMOBILEAPI, EntryWebhook, Owner, Stack, free_port
 from scripts.hass_ui import launch, log_in, new_context
 
 PHONES = (
@@ -67,10 +68,40 @@ class Hass:
         """Call a control route of the simulator."""
         return self.run(lambda s: self.stack.sim_control(s, method, path, body))
 
+    def callr(self, method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
+        """Call a control route of CALLR's simulator."""
+        return self.run(lambda s: self.stack.callr_control(s, method, path, body))
+
     def entries(self) -> list[dict[str, Any]]:
         """The integration's entries."""
         result: list[dict[str, Any]] = self.run(lambda s: self.stack.entries(s, self.token))
         return result
+
+    def entry(self, entry_id: str) -> dict[str, Any]:
+        """One entry of the integration, as the config entries API lists it."""
+        (entry,) = [entry for entry in self.entries() if entry["entry_id"] == entry_id]
+        return entry
+
+    def entry_webhooks(self, provider: str | None = None) -> list[EntryWebhook]:
+        """The entries (of one provider, or all) with their webhook URLs."""
+        hooks: list[EntryWebhook] = self.run(lambda s: self.stack.entry_webhooks(s, self.token))
+        return [hook for hook in hooks if provider in {None, hook.provider}]
+
+    def delete_entries(self, provider: str | None = None) -> None:
+        """Delete the entries (of one provider, or all)."""
+        for hook in self.entry_webhooks(provider):
+            self.api("DELETE", f"/api/config/config_entries/entry/{hook.entry_id}")
+
+    def notify_entity(self, name: str) -> str | None:
+        """The id of the notify entity with this name, if there is one."""
+        return next(
+            (
+                state["entity_id"]
+                for state in self.states("notify")
+                if state["attributes"].get("friendly_name") == name
+            ),
+            None,
+        )
 
     def states(self, domain: str) -> list[dict[str, Any]]:
         """The states of one domain."""
@@ -93,7 +124,7 @@ async def _start(stack: Stack) -> tuple[Owner, str]:
 def hass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hass]:
     """Home Assistant and the simulator, onboarded, with the two phones and no entry yet."""
     config_dir = tmp_path_factory.mktemp("e2e")
-    with Stack(config_dir, output=config_dir / "console.log") as stack:
+    with Stack(config_dir, callr_port=free_port(), output=config_dir / "console.log") as stack:
         owner, token = run_async(_start(stack))
         yield Hass(stack, owner, token)
 
@@ -101,14 +132,12 @@ def hass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hass]:
 @pytest.fixture
 def entry_id(hass: Hass) -> str:
     """An API-key entry bound to the simulator, its webhook connected (made if missing)."""
-    entries = hass.entries()
-    if not entries:
+    if not hass.entry_webhooks(PROVIDER_SMSMOBILEAPI):
         hass.run(lambda s: hass.stack.add_api_key_entry(s, hass.token))
     hass.run(lambda s: hass.stack.connect_simulator_webhook(s, hass.token))
-    (entry,) = hass.entries()
-    assert entry["state"] == "loaded"
-    entry_id: str = entry["entry_id"]
-    return entry_id
+    (hook,) = hass.entry_webhooks(PROVIDER_SMSMOBILEAPI)
+    assert hass.entry(hook.entry_id)["state"] == "loaded"
+    return hook.entry_id
 
 
 @pytest.fixture(scope="session")
