@@ -17,7 +17,7 @@ def _seen(ledger: Ledger, source: str, identity: str) -> bool:
 def test_add_is_new_once() -> None:
     """An identity is new once per source; the same identity in another source is distinct."""
     ledger = Ledger()
-    assert ledger.as_dict() == {"seen": [], "cursors": {}}
+    assert ledger.as_dict() == {"seen": [], "cursors": {}, "since": {}, "read": []}
     assert ledger.add("sms", "A", T0)
     assert not ledger.add("sms", "A", T0 + timedelta(hours=1))
     assert ledger.add("event", "A", T0)
@@ -132,6 +132,12 @@ def test_round_trip() -> None:
         {"seen": [], "cursors": {"sms": "x"}},
         {"seen": [], "cursors": {"sms": None}},
         {"seen": [], "cursors": {"sms": T0.timestamp() + 86400}},
+        {"seen": [], "cursors": {}, "since": []},
+        {"seen": [], "cursors": {}, "read": {}},
+        {"seen": [], "cursors": {}, "read": [1]},
+        {"seen": [], "cursors": {}, "since": {"sms": "x"}},
+        {"seen": [], "cursors": {}, "since": {"sms": T0.timestamp() + 86400}},
+        {"seen": [], "cursors": {}, "read": [str(n) for n in range(65)]},
     ],
     ids=[
         "null",
@@ -150,6 +156,12 @@ def test_round_trip() -> None:
         "cursor_text",
         "cursor_null",
         "cursor_future",
+        "since_list",
+        "read_object",
+        "read_number",
+        "since_text",
+        "since_future",
+        "read_flood",
     ],
 )
 def test_unusable_data_is_refused_whole(data: object) -> None:
@@ -184,3 +196,49 @@ def test_bounded_storage_size() -> None:
     import json  # noqa: PLC0415
 
     assert len(json.dumps(ledger.as_dict())) < 1024 * 1024
+
+
+def test_a_source_begun_later_has_history_until_its_first_read() -> None:
+    """Begun after the first sync: older items are history until the source was read once."""
+    ledger = Ledger()
+    assert ledger.since("whatsapp") is None
+    assert ledger.history_until("whatsapp") is None
+    ledger.begin("whatsapp", T0)
+    ledger.begin("whatsapp", T0 + timedelta(hours=1))  # already wanted: unchanged
+    assert ledger.since("whatsapp") == T0
+    assert ledger.history_until("whatsapp") == T0
+    ledger.mark_read("whatsapp")
+    # Read once: nothing is history any more; polls still start from when it was wanted.
+    assert ledger.history_until("whatsapp") is None
+    assert ledger.since("whatsapp") == T0
+    # A source with a cursor (read before) is never begun again.
+    ledger.advance("sms", T0, now=T0)
+    ledger.begin("sms", T0 + timedelta(days=1))
+    assert ledger.since("sms") is None
+
+
+def test_sources_begun_and_read_survive_a_restart() -> None:
+    """``since`` and ``read`` are saved; a file without them (older) reads cursors as read."""
+    ledger = Ledger()
+    ledger.begin("whatsapp", T0)
+    ledger.begin("missed", T0)
+    ledger.mark_read("missed")
+    restored = Ledger()
+    restored.load(ledger.as_dict(), now=T0)
+    assert restored.history_until("whatsapp") == T0
+    assert restored.history_until("missed") is None
+    assert restored.since("missed") == T0
+    older = Ledger()
+    older.load({"seen": [], "cursors": {"incoming": T0.timestamp()}}, now=T0)
+    older.begin("incoming", T0 + timedelta(hours=1))
+    assert older.history_until("incoming") is None
+
+
+def test_items_of_one_source() -> None:
+    """The identities of one source with their times, not those of another."""
+    ledger = Ledger()
+    ledger.add("sms", "A", T0)
+    ledger.add("sms", "B", T0 + timedelta(minutes=1))
+    ledger.add("event", "A", T0)
+    assert ledger.items("sms") == {"A": T0, "B": T0 + timedelta(minutes=1)}
+    assert ledger.items("missed") == {}

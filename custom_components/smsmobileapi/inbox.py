@@ -16,12 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import Call, CallType, Channel, MessageStatusEvent, ReceivedSms, ReceivedWhatsApp
+from .api import Call, Channel, MessageStatusEvent, ReceivedSms, ReceivedWhatsApp
 from .const import (
     DELAYED_AFTER,
     DOMAIN,
@@ -30,11 +28,12 @@ from .const import (
     EVENT_SMS_RECEIVED,
     EVENT_WHATSAPP_RECEIVED,
     LEDGER_SAVE_DELAY,
-    LOGGER,
+    SOURCE_POLL,
     SOURCE_WHATSAPP,
 )
 from .devices import async_get_phone_device
-from .ledger import Ledger, LedgerFormatError, saved_time
+from .ledger import Ledger
+from .ledger_store import LedgerStore, SavedState
 from .phone_numbers import number_type
 
 STORAGE_VERSION = 2
@@ -79,27 +78,6 @@ class DeliveredMessage:
 type MessageListener = Callable[[DeliveredMessage], None]
 
 
-class _LedgerStore(Store[dict[str, Any]]):
-    """The ledger's file, migrated from older versions."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Version 1 said ``synced: true``; version 2 keeps when the first sync ended."""
-        if old_major_version != 1 or not isinstance(old_data, dict):
-            raise NotImplementedError
-        data = {key: value for key, value in old_data.items() if key != "synced"}
-        if old_data.get("synced", True) is True:
-            cursors = old_data.get("cursors")
-            times = (
-                [at for at in cursors.values() if isinstance(at, int | float)]
-                if isinstance(cursors, dict)
-                else []
-            )
-            data["synced_at"] = max(times, default=dt_util.utcnow().timestamp())
-        return data
-
-
 class Inbox:
     """The exactly-once gate of one config entry."""
 
@@ -111,24 +89,30 @@ class Inbox:
         self.hass = hass
         self.entry_id = entry_id
         self.provider = provider
-        self.ledger = self._new_ledger()
-        # When the first sync ended: None until then (items are recorded, never fired).
-        self.synced_at: datetime | None = None
+        self._state = SavedState()
         # Once closed (the entry unloads), late poll results neither fire nor touch the file: the
         # next setup reads them again and fires them once.
         self._closed = False
-        # Whether the service ever reached our webhook (a repair issue watches it).
-        self.webhook_seen = False
         self.started_at = dt_util.utcnow()
         self._listeners: list[MessageListener] = []
-        self._store = _LedgerStore(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
-        )
+        # The sources polls read, told during the first sync.
+        self._wanted: set[str] = set()
+        self._store = LedgerStore(hass, entry_id)
 
-    @staticmethod
-    def _new_ledger() -> Ledger:
-        # Missed calls are re-read for up to two days (the log filters by day).
-        return Ledger(protect={CallType.MISSED: timedelta(days=2)})
+    @property
+    def ledger(self) -> Ledger:
+        """What was seen, and how far each source was read."""
+        return self._state.ledger
+
+    @property
+    def synced_at(self) -> datetime | None:
+        """When the first sync ended: None until then (items are recorded, never fired)."""
+        return self._state.synced_at
+
+    @property
+    def webhook_seen(self) -> bool:
+        """Whether the service ever reached our webhook (a repair issue watches it)."""
+        return self._state.webhook_seen
 
     @callback
     def async_listen(self, listener: MessageListener) -> Callable[[], None]:
@@ -148,63 +132,66 @@ class Inbox:
 
     async def async_load(self) -> None:
         """Read the saved ledger; without a usable one, this is a (silent) first sync."""
-        try:
-            data = await self._store.async_load()
-        except (HomeAssistantError, ValueError) as err:
-            LOGGER.warning("The saved record of delivered messages cannot be read (%s)", err)
-            return
-        if data is None:
-            return
-        now = dt_util.utcnow()
-        try:
-            self.ledger.load(data, now=now)
-            synced_at = data.get("synced_at")
-            self.synced_at = None if synced_at is None else saved_time(synced_at, now=now)
-        except LedgerFormatError as err:
-            LOGGER.warning(
-                "The saved record of delivered messages is unusable (%s): starting afresh, "
-                "without firing what is already there",
-                err,
-            )
-            self.ledger = self._new_ledger()
-            self.synced_at = None
-            return
-        self.webhook_seen = data.get("webhook_seen") is True
+        self._state = await self._store.async_read()
 
     def poll_start(
         self, source: str, now: datetime, overlap: timedelta, window: timedelta
     ) -> datetime:
         """Where a poll of ``source`` starts.
 
-        Its cursor (or, before its first item, the end of the first sync) minus ``overlap``;
-        at the very first sync, ``window`` back from now.
+        Its cursor (or, before its first item, when it became wanted: the end of the first sync
+        or later) minus ``overlap``; at the very first sync, ``window`` back from now.
         """
-        cursor = self.ledger.cursor(source) or self.synced_at
-        return cursor - overlap if cursor is not None else now - window
+        start = self.read_from(source)
+        return start - overlap if start is not None else now - window
+
+    def read_from(self, source: str) -> datetime | None:
+        """The newest item read from ``source``, or when it became wanted (None: first sync)."""
+        return self.ledger.cursor(source) or self.ledger.since(source) or self.synced_at
+
+    @callback
+    def begin(self, source: str) -> None:
+        """A poll reads ``source`` from now on: what came before is its history (silent).
+
+        During the first sync, "now" is when that sync ends.
+        """
+        if self.first_sync:
+            self._wanted.add(source)
+        else:
+            self.ledger.begin(source, dt_util.utcnow())
+
+    @callback
+    def mark_read(self, source: str) -> None:
+        """A poll of ``source`` succeeded: its history is recorded, what comes next fires."""
+        self.ledger.mark_read(source)
+        self.async_schedule_save()
+
+    def _fires(self, source: str, at: datetime, via: str) -> bool:
+        """Whether a new item fires: not at the first sync, nor polled history of a source."""
+        if self.first_sync:
+            return False
+        history_until = self.ledger.history_until(source)
+        return via != SOURCE_POLL or history_until is None or at >= history_until
 
     @callback
     def mark_synced(self) -> None:
         """The first sync is recorded: from now on new items fire."""
-        self.synced_at = dt_util.utcnow()
+        synced_at = self._state.synced_at = dt_util.utcnow()
+        for source in self._wanted:
+            # Not read by the first sync (refused): its first read records what came before.
+            self.ledger.begin(source, synced_at)
         self.async_schedule_save()
 
     @callback
     def async_schedule_save(self) -> None:
         """Save within a second, once, however many items arrive meanwhile (and on stop)."""
         if not self._closed:
-            self._store.async_delay_save(self._data, LEDGER_SAVE_DELAY)
+            self._store.async_delay_save(self._state.as_dict, LEDGER_SAVE_DELAY)
 
     async def async_close(self) -> None:
         """Save now and stop (the entry unloads, or its setup failed)."""
         self._closed = True
-        await self._store.async_save(self._data())
-
-    def _data(self) -> dict[str, Any]:
-        return {
-            **self.ledger.as_dict(),
-            "synced_at": self.synced_at.timestamp() if self.synced_at is not None else None,
-            "webhook_seen": self.webhook_seen,
-        }
+        await self._store.async_save(self._state.as_dict())
 
     async def async_remove(self) -> None:
         """Delete the saved ledger (the entry is being removed)."""
@@ -217,7 +204,7 @@ class Inbox:
         """Fire an SMS unless it was seen; True when it was new."""
         if self._closed or not self.ledger.add(SOURCE_SMS, sms.guid, sms.received_at):
             return False
-        if not self.first_sync:
+        if self._fires(SOURCE_SMS, sms.received_at, source):
             delayed = self._delayed(sms.received_at)
             data = {
                 "config_entry_id": self.entry_id,
@@ -259,7 +246,7 @@ class Inbox:
         """Fire a call unless it was seen; True when it was new."""
         if self._closed or not self.ledger.add(call.call_type, call.key, call.call_at):
             return False
-        if not self.first_sync:
+        if self._fires(call.call_type, call.call_at, source):
             data = {
                 "config_entry_id": self.entry_id,
                 "device_id": self._device_id(phone_id),
@@ -288,7 +275,7 @@ class Inbox:
             SOURCE_WHATSAPP, f"{kind}:{message.guid}", message.received_at
         ):
             return False
-        if not self.first_sync:
+        if self._fires(SOURCE_WHATSAPP, message.received_at, source):
             delayed = self._delayed(message.received_at)
             data = {
                 "config_entry_id": self.entry_id,
@@ -350,7 +337,7 @@ class Inbox:
         """Note a pushed request; False when the inbox is closed or the event was handled."""
         if self._closed:
             return False
-        self.webhook_seen = True
+        self._state.webhook_seen = True
         if event_id is not None and not self.ledger.add(SOURCE_EVENTS, event_id, dt_util.utcnow()):
             return False
         self.async_schedule_save()

@@ -5,6 +5,11 @@ identical texts are two messages. Bounded in size and in age, so it stays small 
 inbox grows, but never at the cost of exactly-once: an item a poll may still read again (it is
 within its source's protected window, counted back from the source's newest item) is only ever
 evicted past a hard limit ten times the normal bound.
+
+A source a poll begins to read after the entry's first sync (an option turned on later, call logs
+refused until then) has history of its own: ``begin`` notes when it became wanted (where its polls
+start until it has a cursor), and until its first read is done (``mark_read``) its older items are
+history, recorded without firing.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ HARD_LIMIT_FACTOR = 10
 # A cursor never passes now by more than this: an item dated in the future (a phone with a wrong
 # clock) must not move it where no later item would be read again.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+# Sources are a handful (SMS, three call logs, WhatsApp, webhook events): more is a bad file.
+_MAX_SOURCES = 64
 # Saved times before this are nonsense (the services did not exist).
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -52,6 +59,9 @@ class Ledger:
         """
         self._seen: dict[str, datetime] = {}
         self._cursors: dict[str, datetime] = {}
+        # When sources became wanted (after the first sync); sources read at least once.
+        self._since: dict[str, datetime] = {}
+        self._read: set[str] = set()
         self._newest: dict[str, datetime] = {}
         self._max_entries = max_entries
         self._max_age = max_age
@@ -84,6 +94,30 @@ class Ledger:
         """Time of the newest item read from ``source``."""
         return self._cursors.get(source)
 
+    def items(self, source: str) -> dict[str, datetime]:
+        """The identities of ``source`` kept, with their time."""
+        prefix = f"{source}\x1f"
+        return {
+            key.removeprefix(prefix): at for key, at in self._seen.items() if key.startswith(prefix)
+        }
+
+    def begin(self, source: str, now: datetime) -> None:
+        """``source`` is wanted from ``now`` on, unless it was already (or was read before)."""
+        if source not in self._read and source not in self._cursors:
+            self._since.setdefault(source, now)
+
+    def mark_read(self, source: str) -> None:
+        """A read of ``source`` is done: its items fire from now on, whatever their time."""
+        self._read.add(source)
+
+    def since(self, source: str) -> datetime | None:
+        """When ``source`` became wanted after the first sync (None: with the first sync)."""
+        return self._since.get(source)
+
+    def history_until(self, source: str) -> datetime | None:
+        """Before its first read, items of ``source`` before this time are history."""
+        return None if source in self._read else self._since.get(source)
+
     def advance(self, source: str, at: datetime, *, now: datetime) -> None:
         """Move the cursor of ``source`` forward to ``at`` (never backward, never far ahead).
 
@@ -113,6 +147,8 @@ class Ledger:
         return {
             "seen": [[key, int(at.timestamp())] for key, at in self._seen.items()],
             "cursors": {source: at.timestamp() for source, at in self._cursors.items()},
+            "since": {source: at.timestamp() for source, at in self._since.items()},
+            "read": sorted(self._read),
         }
 
     def load(self, data: object, *, now: datetime) -> None:
@@ -120,6 +156,7 @@ class Ledger:
 
         Nothing is restored from unusable data (wrong shapes, times before 2000 or after
         ``now`` plus the clock skew): the caller starts afresh rather than trust part of it.
+        ``since`` and ``read`` may be missing (older files): a source with a cursor was read.
         """
         if not isinstance(data, Mapping):
             raise LedgerFormatError("not an object")
@@ -136,7 +173,16 @@ class Ledger:
             for source, at in cursor_items.items()
             if isinstance(source, str)
         }
-        self._seen, self._cursors = seen, cursors
+        since_items, read_items = data.get("since", {}), data.get("read", [])
+        if not isinstance(since_items, dict) or not isinstance(read_items, list):
+            raise LedgerFormatError("since or read malformed")
+        if len(since_items) + len(read_items) > _MAX_SOURCES or not all(
+            isinstance(source, str) for source in (*since_items, *read_items)
+        ):
+            raise LedgerFormatError("too many or malformed sources")
+        read = set(read_items) | set(cursors)
+        since = {source: saved_time(at, now=now) for source, at in since_items.items()}
+        self._seen, self._cursors, self._since, self._read = seen, cursors, since, read
         for key, at in self._seen.items():
             source = _source_of(key)
             if source not in self._newest or at > self._newest[source]:
