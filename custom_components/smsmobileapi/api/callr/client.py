@@ -22,6 +22,7 @@ from ..events import WebhookDelivery
 from ..exceptions import SmsGatewayResponseError
 from ..gateway import Capability
 from ..models import Channel, ReceivedSms, SendResult, SentMessage
+from ..parsing import map_in_slices, sorted_in_slices
 from .auth import CallrCredentials
 from .const import (
     DEFAULT_BASE_URL,
@@ -177,8 +178,8 @@ class CallrClient:
         if unread_only:
             raise ValueError("CALLR keeps no read status: no unread_only")
         rows = await self._list("IN", after)
-        received = [parse_received_sms(row) for row in rows]
-        return tuple(sorted(received, key=lambda sms: sms.received_at))
+        received = await map_in_slices(parse_received_sms, rows)
+        return tuple(await sorted_in_slices(received, _received_at))
 
     # --- sent SMS ------------------------------------------------------------------------------
 
@@ -202,7 +203,7 @@ class CallrClient:
             rows = await self._one_sent(guid.strip())
         else:
             rows = await self._list("OUT", since)
-        messages = [parse_sent_message(row) for row in rows]
+        messages = await map_in_slices(parse_sent_message, rows)
         floor = _utc(since).replace(microsecond=0) if since is not None else None
         needle = keyword.casefold() if keyword else None
         kept = [
@@ -238,9 +239,13 @@ class CallrClient:
         begin = min(_utc(start), now) if start is not None else now - DEFAULT_WINDOW
         query = {"type": sms_type, "from": format_time(begin), "to": format_time(now)}
         data = await self._transport.request("GET", "/sms", route="GET /sms", query=query)
-        rows = [as_sms(row) for row in as_rows(data)]
+        rows = await map_in_slices(as_sms, as_rows(data))
         # The service lists one type; a row of the other would be misread.
         return [row for row in rows if is_type(row, sms_type)]
+
+
+def _received_at(sms: ReceivedSms) -> datetime:
+    return sms.received_at
 
 
 def _utc(moment: datetime) -> datetime:

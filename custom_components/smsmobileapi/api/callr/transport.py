@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import json
 import logging
-from typing import Final, Literal
+from typing import Final, Literal, cast
 from urllib.parse import quote
 
 import aiohttp
@@ -27,9 +27,10 @@ from ..exceptions import (
     SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
+from ..parsing import LARGE_ANSWER, decode_in_slices, loads_in_slices, without_lists
 from .auth import CallrCredentials
 from .const import MAX_RESPONSE_BYTES
-from .errors import read_answer
+from .errors import Scrub, read_answer
 
 _LOGGER = logging.getLogger(__name__)
 _REDACTED: Final = "**REDACTED**"
@@ -46,10 +47,10 @@ type Method = Literal["GET", "POST"]
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """What came back: the HTTP status, the decoded body and ``Retry-After``."""
+    """What came back: the HTTP status, the raw body and ``Retry-After``."""
 
     status: int
-    text: str
+    raw: bytes
     retry_after: str | None
 
 
@@ -112,9 +113,9 @@ class Transport:
             _LOGGER.debug("CALLR %s failed: %s", route, outcome)
             raise outcome
         _LOGGER.debug(
-            "CALLR %s answered HTTP %s (%d characters)", route, outcome.status, len(outcome.text)
+            "CALLR %s answered HTTP %s (%d bytes)", route, outcome.status, len(outcome.raw)
         )
-        return read_answer(route, outcome.status, outcome.text, outcome.retry_after, self._scrub)
+        return await _data(route, outcome, self._scrub)
 
     async def _exchange(
         self,
@@ -152,11 +153,7 @@ class Transport:
                         code="invalid_response",
                         status=response.status,
                     )
-                return _Answer(
-                    response.status,
-                    raw.decode("utf-8-sig", "replace"),
-                    response.headers.get("Retry-After"),
-                )
+                return _Answer(response.status, raw, response.headers.get("Retry-After"))
         except TimeoutError:
             return SmsGatewayTimeoutError(f"Timeout while requesting {route}")
         except aiohttp.ClientError as err:
@@ -173,6 +170,28 @@ class Transport:
                 if (quoted := quote(secret, safe="")) != secret:
                     text = text.replace(quoted, _REDACTED)
         return text
+
+
+async def _data(route: str, answer: _Answer, scrub: Scrub) -> object:
+    """The envelope's ``data`` of a successful answer, or its error (``read_answer``).
+
+    JSON is UTF-8: decoded here, whatever charset the answer claims. A large answer (a long
+    list of SMS) is decoded and read in slices, the event loop running in between; the
+    classifier then reads it with its lists emptied (it reads ``status`` and the error's
+    ``code`` and ``message``, never a list), and the real ``data`` is returned.
+    """
+    raw, status, retry_after = answer.raw, answer.status, answer.retry_after
+    if len(raw) < LARGE_ANSWER or not 200 <= status < 300:
+        return read_answer(route, status, raw.decode("utf-8-sig", "replace"), retry_after, scrub)
+    text = await decode_in_slices(raw)
+    try:
+        body = await loads_in_slices(text)
+    except (ValueError, RecursionError):
+        # Not JSON (a truncated list, a proxy's page): classified from its text, as ever.
+        return read_answer(route, status, text, retry_after, scrub)
+    read_answer(route, status, json.dumps(without_lists(body)), retry_after, scrub)
+    # Only an object with "data" passes the classifier.
+    return cast("Mapping[str, object]", body)["data"]
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes | None:

@@ -32,7 +32,7 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_object, optional_bool, optional_str, parse_time
+from ..parsing import as_object, map_in_slices, optional_bool, optional_str, parse_time
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -56,9 +56,9 @@ from .parsing import (
     parse_send_result,
     parse_sent_from_mobile,
     parse_sent_message,
-    parse_sms_list,
+    parse_sms_list_in_slices,
     parse_whatsapp_check,
-    parse_whatsapp_list,
+    parse_whatsapp_list_in_slices,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -264,7 +264,7 @@ class SmsMobileApiClient:
         if error is not None:
             params[error] = 1
         body = await self._request("log/sent/sms/", params, max_bytes=MAX_LIST_RESPONSE_BYTES)
-        return tuple(parse_sent_message(row) for row in parse_log_rows(body))
+        return tuple(await map_in_slices(parse_sent_message, parse_log_rows(body)))
 
     async def get_sent_from_mobile(
         self,
@@ -315,7 +315,7 @@ class SmsMobileApiClient:
             },
             max_bytes=MAX_LIST_RESPONSE_BYTES,
         )
-        return parse_sms_list(_result(body))
+        return await parse_sms_list_in_slices(_result(body))
 
     async def mark_read(self, guid: str) -> None:
         """Mark a received SMS as read (API status only, not on the phone)."""
@@ -402,7 +402,7 @@ class SmsMobileApiClient:
                 body.get("expire_at")
             )
         body = await self._request("getwa/", {}, max_bytes=MAX_LIST_RESPONSE_BYTES)
-        messages = parse_whatsapp_list(body)
+        messages = await parse_whatsapp_list_in_slices(body)
         if after is None:
             return messages
         return tuple(message for message in messages if message.received_at > after)

@@ -29,12 +29,14 @@ from ..models import (
 from ..parsing import (
     as_object,
     invalid,
+    map_in_slices,
     optional_bool,
     optional_int,
     optional_str,
     parse_time,
     required_list,
     required_str,
+    sorted_in_slices,
 )
 
 _BATTERY = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*%?\s*$")
@@ -89,6 +91,13 @@ def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
     """Parse the ``sms`` list of a /getsms/ result, oldest first."""
     rows = required_list(result, "sms", where="result")
     return tuple(sorted((parse_received_sms(row) for row in rows), key=_sms_order))
+
+
+async def parse_sms_list_in_slices(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
+    """``parse_sms_list``, the event loop running between slices of rows (long lists)."""
+    rows = required_list(result, "sms", where="result")
+    parsed = await map_in_slices(parse_received_sms, rows)
+    return tuple(await sorted_in_slices(parsed, _sms_order))
 
 
 def _sms_order(sms: ReceivedSms) -> tuple[datetime, int]:
@@ -336,16 +345,27 @@ def parse_whatsapp_list(body: Mapping[str, Any]) -> tuple[ReceivedWhatsApp, ...]
     The rows are the first list among the usual names, at the top or in ``result``. An answer
     without one is an unknown layout (an invalid response), not "no message".
     """
+    rows = _whatsapp_rows(body)
+    return tuple(sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order))
+
+
+async def parse_whatsapp_list_in_slices(
+    body: Mapping[str, Any],
+) -> tuple[ReceivedWhatsApp, ...]:
+    """``parse_whatsapp_list``, the event loop running between slices of rows (long lists)."""
+    parsed = await map_in_slices(parse_received_whatsapp, _whatsapp_rows(body))
+    return tuple(await sorted_in_slices(parsed, _whatsapp_order))
+
+
+def _whatsapp_rows(body: Mapping[str, Any]) -> Sequence[Any]:
     places = [body]
     if isinstance(body.get("result"), Mapping):
         places.append(body["result"])
     for place in places:
         for name in _WHATSAPP_LISTS:
             if isinstance(place.get(name), list):
-                rows = place[name]
-                return tuple(
-                    sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order)
-                )
+                rows: Sequence[Any] = place[name]
+                return rows
     raise invalid("missing field 'messages' in response")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+import json
 import logging
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import aiohttp
 from aiohttp.http_exceptions import DecompressSizeError
@@ -26,9 +27,10 @@ from ..exceptions import (
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
+from ..parsing import LARGE_ANSWER, decode_in_slices, loads_in_slices, without_lists
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
 from .const import MAX_RESPONSE_BYTES
-from .errors import raise_for_answer
+from .errors import Scrub, raise_for_answer
 from .oauth import TOKEN_PATH, TokenCache
 
 _LOGGER = logging.getLogger(__name__)
@@ -176,13 +178,9 @@ class Transport:
                         code="redirect",
                         status=response.status,
                     )
-                # JSON is UTF-8: decoded here, whatever charset the answer claims (some name
-                # codecs that raise, such as rot13 or idna).
                 raw = await _read_capped(response, path, max_bytes)
-                text = raw.decode("utf-8-sig", errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-            return raise_for_answer(path, status, text, retry_after, self.scrub)
         except TimeoutError:
             failure = SmsGatewayTimeoutError(f"Timeout while requesting /{path}")
         except aiohttp.ClientPayloadError as err:
@@ -198,6 +196,8 @@ class Transport:
                 f"Error while requesting /{path}: {type(err).__name__}",
                 request_sent=not isinstance(err, _NOT_SENT),
             )
+        else:
+            return await _answer(path, status, raw, retry_after, self.scrub)
         raise failure
 
     def scrub(self, text: str) -> str:
@@ -209,6 +209,32 @@ class Transport:
             if secret:
                 text = text.replace(secret, _REDACTED)
         return text[:200]
+
+
+async def _answer(
+    path: str, status: int, raw: bytes, retry_after: str | None, scrub: Scrub
+) -> Mapping[str, Any]:
+    """The JSON body of a successful answer, or the error it carries (``raise_for_answer``).
+
+    JSON is UTF-8: decoded here, whatever charset the answer claims (some name codecs that
+    raise, such as rot13 or idna). A large answer (a long list of SMS) is decoded and read in
+    slices, the event loop running in between (``loads_in_slices``); the classifier then reads
+    it with its lists emptied, which is all it ever looks at (the members that say "error"),
+    and the whole body is returned.
+    """
+    if len(raw) < LARGE_ANSWER or status == 429:
+        text = raw.decode("utf-8-sig", "replace")
+        return raise_for_answer(path, status, text, retry_after, scrub)
+    text = await decode_in_slices(raw)
+    try:
+        body = await loads_in_slices(text)
+    except (ValueError, RecursionError):
+        # Not JSON (a truncated list, a long HTML page): classified from its text, as ever.
+        return raise_for_answer(path, status, text, retry_after, scrub)
+    outline = json.dumps(without_lists(body))
+    raise_for_answer(path, status, outline, retry_after, scrub)
+    # The outline of a JSON object is one, and only an object passes the classifier.
+    return cast("Mapping[str, Any]", body)
 
 
 async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> bytes:
