@@ -51,6 +51,7 @@ from .const import (
 )
 from .data import SmsMobileApiData
 from .inbox import Inbox
+from .ledger import MAX_CLOCK_SKEW
 from .push import PushReceiver
 from .repairs import (
     async_check_phones,
@@ -67,6 +68,19 @@ type SmsMobileApiConfigEntry = ConfigEntry[SmsMobileApiRuntimeData]
 
 # Missed calls and received SMS are kept this long to count today's in any time zone.
 _RECENT_WINDOW = timedelta(hours=48)
+
+# The SMS of the last two days are pruned once a poll, or when their number doubled.
+_RECENT_SMS_FLOOR = 100
+
+# A first sync needs the newest SMS and every SMS a later poll reads again (SYNC_OVERLAP before
+# the newest), not the history. Without an unread SMS to start from, it reads windows back from
+# now, widened this many times while they are empty, up to INITIAL_SYNC_WINDOW: 30 minutes,
+# 4 hours, 32 hours, 7 days.
+_FIRST_SYNC_WINDOW = 2 * SYNC_OVERLAP
+_FIRST_SYNC_WIDENING = 8
+# It reads back to the start of the local day instead (so that "SMS received today" counts
+# them all) unless that day holds more SMS than this (unread ones, or at the window's pace).
+_FIRST_SYNC_DAY_ROWS = 1000
 
 
 @dataclass(slots=True)
@@ -124,6 +138,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._last_sms: ReceivedSms | None = None
         self._recent_missed: dict[str, Call] = {}
         self._recent_sms: dict[str, datetime] = {}
+        self._recent_sms_kept = _RECENT_SMS_FLOOR
         self._last_delivery: MessageStatusEvent | None = None
         self._last_calls: dict[CallType, Call] = {}
 
@@ -230,20 +245,81 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         """Read SMS received since the newest one seen (minus the sync overlap)."""
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
-        after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
-        messages = await self.client.get_received_sms(after=after)
-        if Capability.READ_STATUS in self.client.capabilities and (
-            self._unread is None
-            or (self._next_unread_resync is not None and now >= self._next_unread_resync)
-        ):
-            listed = await self.client.get_received_sms(unread_only=True)
-            self._unread = {sms.guid for sms in listed}
-            self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
+        if self.inbox.first_sync and self.inbox.ledger.cursor("sms") is None:
+            messages = await self._read_first_sync(now)
+        else:
+            # A first sync that was interrupted after reading SMS goes on from its cursor
+            # (recording, still firing nothing), like any poll.
+            after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
+            messages = await self.client.get_received_sms(after=after)
+            await self._read_unread(now)
+        # The SMS a first sync records are history: the unread list just read tells which
+        # of them are unread. Later, an SMS recorded for the first time is new, so unread.
+        history = self.inbox.first_sync
         for sms in messages:
-            self._note_sms(sms, new=self.inbox.receive_sms(sms, SOURCE_POLL, verified=True))
+            recorded = self.inbox.receive_sms(sms, SOURCE_POLL, verified=True)
+            self._note_sms(sms, new=recorded and not history)
         if messages:
             self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages), now=now)
         self.inbox.ledger.prune(now)
+        self._prune_recent_sms(now)
+
+    async def _read_unread(self, now: datetime) -> tuple[ReceivedSms, ...]:
+        """Read the full list of unread SMS when it is due (at start, then every 6 hours)."""
+        if Capability.READ_STATUS not in self.client.capabilities or (
+            self._unread is not None
+            and (self._next_unread_resync is None or now < self._next_unread_resync)
+        ):
+            return ()
+        listed = await self.client.get_received_sms(unread_only=True)
+        self._unread = {sms.guid for sms in listed}
+        self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
+        return listed
+
+    async def _read_first_sync(self, now: datetime) -> tuple[ReceivedSms, ...]:
+        """The SMS a first sync records: the newest one, and all a later poll reads again.
+
+        Later polls start SYNC_OVERLAP before the cursor (the newest SMS recorded, at most
+        MAX_CLOCK_SKEW ahead of now), or before the end of the first sync when there is none:
+        the first sync must record every SMS from there on (older ones are never read again),
+        not the history. It reads from SYNC_OVERLAP before the newest unread SMS (the unread
+        list is read first, for the unread count), or else windows back from now, widened
+        while they are empty; back to the start of the local day instead when that day holds
+        few SMS (today's are counted); and, should the newest SMS read be more recent than
+        that start allows, from SYNC_OVERLAP before it. Nothing fires: the inbox records them.
+        """
+        unread = await self._read_unread(now)
+        day_start = dt_util.start_of_local_day(dt_util.as_local(now))
+        messages: tuple[ReceivedSms, ...] = ()
+        if unread:
+            start = min(max(sms.received_at for sms in unread), now) - SYNC_OVERLAP
+            today = sum(1 for sms in unread if sms.received_at >= day_start)
+        else:
+            start, messages = await self._read_newest_window(now)
+            if not messages:
+                return ()
+            # The day's SMS, at the pace of that window.
+            pace = len(messages) / max((now - start).total_seconds(), 1.0)
+            today = round(pace * (now - day_start).total_seconds())
+        if day_start < start and today <= _FIRST_SYNC_DAY_ROWS:
+            start, messages = day_start, ()
+        if not messages:
+            messages = await self.client.get_received_sms(after=start)
+        if messages:
+            cursor = min(max(sms.received_at for sms in messages), now + MAX_CLOCK_SKEW)
+            if cursor - SYNC_OVERLAP < start:
+                messages = await self.client.get_received_sms(after=cursor - SYNC_OVERLAP)
+        return messages
+
+    async def _read_newest_window(self, now: datetime) -> tuple[datetime, tuple[ReceivedSms, ...]]:
+        """The first window back from now with an SMS in it (widened up to seven days)."""
+        oldest = now - INITIAL_SYNC_WINDOW
+        start = now - _FIRST_SYNC_WINDOW
+        messages = await self.client.get_received_sms(after=start)
+        while not messages and start > oldest:
+            start = max(oldest, now - (now - start) * _FIRST_SYNC_WIDENING)
+            messages = await self.client.get_received_sms(after=start)
+        return start, messages
 
     def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
         """Keep the newest SMS and those of the last two days; a new one is also unread."""
@@ -252,8 +328,15 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if self._last_sms is None or sms.received_at >= self._last_sms.received_at:
             self._last_sms = sms
         self._recent_sms[sms.guid] = sms.received_at
-        limit = dt_util.utcnow() - _RECENT_WINDOW
+        if len(self._recent_sms) > 2 * self._recent_sms_kept:
+            # Pushes alone (no polling): the two-day window is kept about this size.
+            self._prune_recent_sms(dt_util.utcnow())
+
+    def _prune_recent_sms(self, now: datetime) -> None:
+        """Forget the SMS of more than two days ago (once a poll, not once an SMS)."""
+        limit = now - _RECENT_WINDOW
         self._recent_sms = {guid: at for guid, at in self._recent_sms.items() if at >= limit}
+        self._recent_sms_kept = max(len(self._recent_sms), _RECENT_SMS_FLOOR)
 
     async def _poll_phones(self) -> None:
         if (gateway := feature(self.client, Capability.PHONES)) is None:
