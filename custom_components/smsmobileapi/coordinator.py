@@ -52,6 +52,7 @@ from .const import (
 from .data import SmsMobileApiData
 from .inbox import Inbox
 from .ledger import MAX_CLOCK_SKEW
+from .phone_numbers import async_load_phonenumbers
 from .push import PushReceiver
 from .repairs import (
     async_check_phones,
@@ -144,7 +145,12 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
 
     @override
     async def _async_setup(self) -> None:
-        """Check the repair issues that depend on the options; switch WhatsApp retrieval on."""
+        """Check the repair issues that depend on the options; switch WhatsApp retrieval on.
+
+        Also import ``phonenumbers`` now, off the event loop: events need it from the first
+        poll on (see ``phone_numbers``).
+        """
+        await async_load_phonenumbers(self.hass)
         async_set_no_webhook_no_polling(
             self.hass,
             self.config_entry.entry_id,
