@@ -24,7 +24,10 @@ from custom_components.smsmobileapi.api import (
 )
 from custom_components.smsmobileapi.api.callr import transport as callr_transport
 from custom_components.smsmobileapi.api.callr.errors import read_answer
-from custom_components.smsmobileapi.api.smsmobileapi import transport as sms_transport
+from custom_components.smsmobileapi.api.smsmobileapi import (
+    parsing as sms_parsing,
+    transport as sms_transport,
+)
 from custom_components.smsmobileapi.api.smsmobileapi.errors import raise_for_answer
 from custom_components.smsmobileapi.api.smsmobileapi.parsing import (
     parse_sms_list,
@@ -85,7 +88,8 @@ def _same(expected: tuple[str, Any], got: tuple[str, Any]) -> None:
 @pytest.fixture
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every answer is "large" and a slice is a few characters: every path of the slicer runs."""
-    monkeypatch.setattr(parsing, "LARGE_ANSWER", 7)
+    monkeypatch.setattr(parsing, "SLICE_CHARS", 7)
+    monkeypatch.setattr(parsing, "SLICE_BYTES", 3)
     monkeypatch.setattr(parsing, "ROWS_PER_SLICE", 2)
     monkeypatch.setattr(sms_transport, "LARGE_ANSWER", 0)
     monkeypatch.setattr(callr_transport, "LARGE_ANSWER", 0)
@@ -183,13 +187,17 @@ async def test_decode_in_slices(small_slices: None, raw: bytes) -> None:
     """The same text as one ``decode``, a character split across two slices included."""
     for encoding in ("utf-8-sig", "utf-8"):
         assert await parsing.decode_in_slices(raw, encoding) == raw.decode(encoding, "replace")
+        chunks = [raw[index : index + 5] for index in range(0, len(raw), 5)]
+        assert await parsing.decode_in_slices(chunks, encoding) == raw.decode(encoding, "replace")
 
 
 async def test_decode_across_the_slice_boundary() -> None:
     """A character whose bytes straddle two slices of the real size is decoded whole."""
-    size = 4 * parsing.LARGE_ANSWER
+    size = parsing.SLICE_BYTES
     raw = b"a" * (size - 1) + "é€".encode() + b"z"
     assert await parsing.decode_in_slices(raw) == raw.decode("utf-8-sig")
+    chunks = [raw[: size - 2], raw[size - 2 : size + 1], raw[size + 1 :]]
+    assert await parsing.decode_in_slices(chunks) == raw.decode("utf-8-sig")
 
 
 async def test_rows_and_sort_in_slices(small_slices: None) -> None:
@@ -210,7 +218,7 @@ async def test_the_loop_runs_while_a_large_answer_is_read() -> None:
         for index in range(3 * parsing.ROWS_PER_SLICE)
     ]
     raw = json.dumps({"result": {"error": "", "sms": rows * 20}}).encode()
-    assert len(raw) > 2 * parsing.LARGE_ANSWER
+    assert len(raw) > 2 * parsing.SLICE_BYTES
     turns = Turns()
     text = await turns.during(parsing.decode_in_slices(raw))
     assert turns.count > 0
@@ -232,6 +240,89 @@ def test_without_lists() -> None:
     }
     assert parsing.without_lists([body]) == []
     assert parsing.without_lists("text") == "text"
+
+
+@FAST
+@given(value=json_values, path=st.lists(st.sampled_from(["a", "b", "sms"]), max_size=3))
+async def test_rows_are_read_as_after_json_loads(
+    small_slices: None, value: object, path: list[str]
+) -> None:
+    """A reader of a list's elements: the value ``read_rows`` makes of ``json.loads``'s."""
+    text = json.dumps(value)
+    seen: list[str] = []
+
+    def read(element: object) -> str:
+        seen.append(json.dumps(element, sort_keys=True))
+        return "read"
+
+    got = await parsing.loads_in_slices(text, parsing.Rows(tuple(path), read))
+    during = list(seen)
+    seen.clear()
+    expected = json.loads(text)
+    await parsing.read_rows(expected, parsing.Rows(tuple(path), read))
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    # No key is repeated (hypothesis' dictionaries have none): the same elements, in order.
+    assert during == seen
+
+
+_sms_rows = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "guid": st.sampled_from(["G1", "G2", "", None, 3]),
+            "number": st.sampled_from(["+1", "", None]),
+            "timestamp_unix": st.sampled_from([1790000000, "x", None]),
+            "date": st.just("2026-09-23"),
+        },
+    )
+    | _scalars,
+    max_size=5,
+)
+
+
+@FAST
+@given(result=st.fixed_dictionaries({}, optional={"sms": _sms_rows | _scalars, "error": _scalars}))
+async def test_sms_times_check_rows_as_the_models_do(
+    small_slices: None, result: dict[str, Any]
+) -> None:
+    """The unread list read as GUIDs and times: the same SMS, or the same error, as the models."""
+    expected = _outcome(lambda: {sms.guid: sms.received_at for sms in parse_sms_list(result)})
+    times = sms_parsing.SmsTimes()
+    rows = result.get("sms")
+    for row in rows if isinstance(rows, list) else []:
+        times.read(row)
+    _same_times(expected, _outcome(lambda: times.result(result)))
+
+
+def _same_times(expected: tuple[str, Any], got: tuple[str, Any]) -> None:
+    assert expected[0] == got[0], (expected, got)
+    assert expected[1] == got[1]
+
+
+async def test_unread_times_through_the_client(sim: Sim, session: Any) -> None:  # noqa: ANN401
+    """A large unread list: the GUIDs and times of the models, the loop running meanwhile."""
+    sim.state.add_received_bulk(sim.account, 4000)
+    sim.account.received[10].read = True
+    client = SmsMobileApiClient(
+        session, ApiKeyCredentials(API_KEY), base_url=sim.url, request_timeout=REQUEST_TIMEOUT
+    )
+    turns = Turns()
+    times = await turns.during(client.get_unread_times())
+    assert turns.count > 0
+    listed = await client.get_received_sms(unread_only=True)
+    assert times == {sms.guid: sms.received_at for sms in listed}
+    assert len(times) == 3999
+    assert sim.state.stats["/getsms/"].bytes_sent > 2 * parsing.LARGE_ANSWER
+
+
+async def test_unread_times_of_a_small_list(sim: Sim, session: Any) -> None:  # noqa: ANN401
+    """A few unread SMS (read at once): the same."""
+    sim.state.add_received_bulk(sim.account, 3)
+    client = SmsMobileApiClient(
+        session, ApiKeyCredentials(API_KEY), base_url=sim.url, request_timeout=REQUEST_TIMEOUT
+    )
+    listed = await client.get_received_sms(unread_only=True)
+    assert await client.get_unread_times() == {sms.guid: sms.received_at for sms in listed}
 
 
 # --- the classifiers see the same thing ----------------------------------------------------------
@@ -285,7 +376,7 @@ async def test_smsmobileapi_classification_is_the_same(
         lambda: raise_for_answer("getsms/", status, raw.decode(), retry_after, _scrub)
     )
     got = await _async_outcome(
-        lambda: sms_transport._answer("getsms/", status, raw, retry_after, _scrub)
+        lambda: sms_transport._answer("getsms/", status, [raw], retry_after, _scrub)
     )
     _same(expected, got)
 
@@ -298,7 +389,7 @@ async def test_callr_classification_is_the_same(
     """Any CALLR answer read in slices: the data or the error of the same answer read at once."""
     raw = json.dumps(body).encode()
     expected = _outcome(lambda: read_answer("GET /sms", status, raw.decode(), retry_after, _scrub))
-    answer = callr_transport._Answer(status, raw, retry_after)
+    answer = callr_transport._Answer(status, [raw], retry_after)
     got = await _async_outcome(lambda: callr_transport._data("GET /sms", answer, _scrub))
     _same(expected, got)
 
@@ -311,9 +402,11 @@ async def test_broken_large_answers_are_classified_from_their_text(
     raw = text.encode()
     _same(
         _outcome(lambda: raise_for_answer("getsms/", 200, text, None, _scrub)),
-        await _async_outcome(lambda: sms_transport._answer("getsms/", 200, raw, None, _scrub)),
+        await _async_outcome(
+            lambda: sms_transport._answer("getsms/", 200, [raw[:2], raw[2:]], None, _scrub)
+        ),
     )
-    answer = callr_transport._Answer(200, raw, None)
+    answer = callr_transport._Answer(200, [raw[:3], raw[3:]], None)
     _same(
         _outcome(lambda: read_answer("GET /sms", 200, text, None, _scrub)),
         await _async_outcome(lambda: callr_transport._data("GET /sms", answer, _scrub)),

@@ -166,9 +166,12 @@ def _safe_unix(value: float) -> datetime | None:
 # walked here, each element is parsed by the C scanner, and the event loop runs between slices.
 # Small answers, almost all of them, take ``json.loads`` as before.
 
-# Answers at least this long (characters) are read in slices; a slice is about this long too
-# (about a millisecond of the C scanner).
+# Answers at least this long (bytes, characters) are read in slices.
 LARGE_ANSWER: Final = 256 * 1024
+# The event loop runs again after about this much text is read (a millisecond of the C scanner,
+# a few with the rows read on the way), and after this many bytes decoded.
+SLICE_CHARS: Final = 64 * 1024
+SLICE_BYTES: Final = 1024 * 1024
 # Containers this close to the top are walked in Python (the envelope, ``result``, the list);
 # anything deeper (one SMS, one call) is parsed in one go by the C scanner.
 _WALKED_LEVELS: Final = 3
@@ -187,26 +190,49 @@ def _skip_space(text: str, index: int) -> int:
     return found.end() if found is not None else index
 
 
+class Rows:
+    """What to do with each element of the list found at ``path`` (keys from the top).
+
+    ``read`` is called with each element as soon as it is read, and the list holds what it
+    returns. Reading a long list into something small as it comes (a GUID and a time instead of
+    an object of seven members) keeps 100 000 objects from ever being alive together: the
+    garbage collector, which walks every container alive, then has nothing new to walk.
+    """
+
+    __slots__ = ("path", "read")
+
+    def __init__(self, path: tuple[str, ...], read: Callable[[Any], object]) -> None:
+        """Call ``read`` on each element of the list at ``path``."""
+        self.path = path
+        self.read = read
+
+
 class _Progress:
-    """Where the last pause was."""
+    """Where the last pause was, and what to do with the rows."""
 
-    __slots__ = ("mark",)
+    __slots__ = ("mark", "read", "rows")
 
-    def __init__(self) -> None:
+    def __init__(self, rows: Rows | None) -> None:
         self.mark = 0
+        self.rows = rows
+        self.read = False
 
 
 type _Steps[T] = Generator[None, None, T]
+type _Path = tuple[str, ...] | None
 
 
-async def loads_in_slices(text: str) -> Any:  # noqa: ANN401 - any JSON value
-    """``json.loads(text)``, letting the event loop run about every ``LARGE_ANSWER`` characters.
+async def loads_in_slices(text: str, rows: Rows | None = None) -> Any:  # noqa: ANN401 - JSON
+    """``json.loads(text)``, letting the event loop run about every ``SLICE_CHARS`` characters.
 
     The same value for the same text, and ``ValueError`` (``json.JSONDecodeError``) or
-    ``RecursionError`` where ``json.loads`` raises them; the messages may differ.
+    ``RecursionError`` where ``json.loads`` raises them; the messages may differ. With
+    ``rows``, the list at its path holds what ``rows.read`` made of each element (see
+    ``Rows``; should a key on the path be repeated, the elements of each list are read).
     """
-    progress = _Progress()
-    steps = _value(text, _skip_space(text, 0), 0, progress)
+    progress = _Progress(rows)
+    path = rows.path if rows is not None else None
+    steps = _value(text, _skip_space(text, 0), 0, path, progress)
     while True:
         try:
             next(steps)
@@ -217,16 +243,33 @@ async def loads_in_slices(text: str) -> Any:  # noqa: ANN401 - any JSON value
     end = _skip_space(text, end)
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
+    if rows is not None and not progress.read:
+        await read_rows(value, rows)
     return value
 
 
-def _value(text: str, index: int, level: int, progress: _Progress) -> _Steps[tuple[Any, int]]:
+async def read_rows(value: object, rows: Rows) -> None:
+    """Replace each element of the list at ``rows.path`` in ``value`` by what ``read`` makes.
+
+    For an answer read at once (``json.loads``); nothing when there is no list there.
+    """
+    for key in rows.path:
+        if not isinstance(value, dict):
+            return
+        value = value.get(key)
+    if isinstance(value, list):
+        value[:] = await map_in_slices(rows.read, value)
+
+
+def _value(
+    text: str, index: int, level: int, path: _Path, progress: _Progress
+) -> _Steps[tuple[Any, int]]:
     if level < _WALKED_LEVELS:
         opening = text[index : index + 1]
         if opening == "{":
-            return (yield from _object(text, index + 1, level, progress))
+            return (yield from _object(text, index + 1, level, path, progress))
         if opening == "[":
-            return (yield from _array(text, index + 1, level, progress))
+            return (yield from _array(text, index + 1, level, path, progress))
     try:
         found: tuple[Any, int] = _c_scan(text, index)
     except StopIteration as err:
@@ -234,7 +277,9 @@ def _value(text: str, index: int, level: int, progress: _Progress) -> _Steps[tup
     return found
 
 
-def _object(text: str, index: int, level: int, progress: _Progress) -> _Steps[tuple[Any, int]]:
+def _object(
+    text: str, index: int, level: int, path: _Path, progress: _Progress
+) -> _Steps[tuple[Any, int]]:
     members: dict[str, Any] = {}
     index = _skip_space(text, index)
     if text[index : index + 1] == "}":
@@ -249,8 +294,9 @@ def _object(text: str, index: int, level: int, progress: _Progress) -> _Steps[tu
         if text[index : index + 1] != ":":
             raise json.JSONDecodeError("Expecting ':' delimiter", text, index)
         index = _skip_space(text, index + 1)
-        members[key], index = yield from _value(text, index, level + 1, progress)
-        if index - progress.mark >= LARGE_ANSWER:
+        below = path[1:] if path and path[0] == key else None
+        members[key], index = yield from _value(text, index, level + 1, below, progress)
+        if index - progress.mark >= SLICE_CHARS:
             progress.mark = index
             yield
         index = _skip_space(text, index)
@@ -262,15 +308,19 @@ def _object(text: str, index: int, level: int, progress: _Progress) -> _Steps[tu
         index = _skip_space(text, index + 1)
 
 
-def _array(text: str, index: int, level: int, progress: _Progress) -> _Steps[tuple[Any, int]]:
+def _array(
+    text: str, index: int, level: int, path: _Path, progress: _Progress
+) -> _Steps[tuple[Any, int]]:
     values: list[Any] = []
+    read = progress.rows.read if path == () and progress.rows is not None else None
+    progress.read = progress.read or read is not None
     index = _skip_space(text, index)
     if text[index : index + 1] == "]":
         return values, index + 1
     while True:
-        value, index = yield from _value(text, index, level + 1, progress)
-        values.append(value)
-        if index - progress.mark >= LARGE_ANSWER:
+        value, index = yield from _value(text, index, level + 1, None, progress)
+        values.append(value if read is None else read(value))
+        if index - progress.mark >= SLICE_CHARS:
             progress.mark = index
             yield
         index = _skip_space(text, index)
@@ -282,14 +332,24 @@ def _array(text: str, index: int, level: int, progress: _Progress) -> _Steps[tup
         index = _skip_space(text, index + 1)
 
 
-async def decode_in_slices(raw: bytes, encoding: str = "utf-8-sig") -> str:
-    """``raw.decode(encoding, "replace")``, letting the event loop run between slices."""
+async def decode_in_slices(raw: bytes | Iterable[bytes], encoding: str = "utf-8-sig") -> str:
+    """``raw.decode(encoding, "replace")``, the event loop running every ``SLICE_BYTES``.
+
+    ``raw`` may be the chunks of the body as they came: they are decoded one after the other,
+    never joined (one copy of a large answer less).
+    """
     decoder = codecs.getincrementaldecoder(encoding)("replace")
-    view = memoryview(raw)
+    chunks = [raw] if isinstance(raw, bytes) else raw
     pieces = []
-    for start in range(0, len(raw), 4 * LARGE_ANSWER):
-        pieces.append(decoder.decode(view[start : start + 4 * LARGE_ANSWER]))
-        await asyncio.sleep(0)
+    decoded = 0
+    for chunk in chunks:
+        view = memoryview(chunk)
+        for start in range(0, len(chunk), SLICE_BYTES):
+            pieces.append(decoder.decode(view[start : start + SLICE_BYTES]))
+            decoded += min(SLICE_BYTES, len(chunk) - start)
+            if decoded >= SLICE_BYTES:
+                decoded = 0
+                await asyncio.sleep(0)
     pieces.append(decoder.decode(b"", final=True))
     return "".join(pieces)
 

@@ -50,7 +50,7 @@ class _Answer:
     """What came back: the HTTP status, the raw body and ``Retry-After``."""
 
     status: int
-    raw: bytes
+    raw: list[bytes]
     retry_after: str | None
 
 
@@ -113,7 +113,10 @@ class Transport:
             _LOGGER.debug("CALLR %s failed: %s", route, outcome)
             raise outcome
         _LOGGER.debug(
-            "CALLR %s answered HTTP %s (%d bytes)", route, outcome.status, len(outcome.raw)
+            "CALLR %s answered HTTP %s (%d bytes)",
+            route,
+            outcome.status,
+            sum(map(len, outcome.raw)),
         )
         return await _data(route, outcome, self._scrub)
 
@@ -181,8 +184,9 @@ async def _data(route: str, answer: _Answer, scrub: Scrub) -> object:
     ``code`` and ``message``, never a list), and the real ``data`` is returned.
     """
     raw, status, retry_after = answer.raw, answer.status, answer.retry_after
-    if len(raw) < LARGE_ANSWER or not 200 <= status < 300:
-        return read_answer(route, status, raw.decode("utf-8-sig", "replace"), retry_after, scrub)
+    if sum(map(len, raw)) < LARGE_ANSWER or not 200 <= status < 300:
+        text = b"".join(raw).decode("utf-8-sig", "replace")
+        return read_answer(route, status, text, retry_after, scrub)
     text = await decode_in_slices(raw)
     try:
         body = await loads_in_slices(text)
@@ -194,8 +198,8 @@ async def _data(route: str, answer: _Answer, scrub: Scrub) -> object:
     return cast("Mapping[str, object]", body)["data"]
 
 
-async def _read_capped(response: aiohttp.ClientResponse) -> bytes | None:
-    """Read the body, or None when it is (or announces being) larger than the cap."""
+async def _read_capped(response: aiohttp.ClientResponse) -> list[bytes] | None:
+    """Read the body (its chunks), or None when it is (or announces being) larger than the cap."""
     if (response.content_length or 0) > MAX_RESPONSE_BYTES:
         return None
     chunks: list[bytes] = []
@@ -205,4 +209,4 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes | None:
         if size > MAX_RESPONSE_BYTES:
             return None
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks

@@ -32,7 +32,7 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_object, map_in_slices, optional_bool, optional_str, parse_time
+from ..parsing import Rows, as_object, map_in_slices, optional_bool, optional_str, parse_time
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -49,6 +49,7 @@ from .const import (
     SOURCE_TAG,
 )
 from .parsing import (
+    SmsTimes,
     parse_calls,
     parse_conversations,
     parse_log_rows,
@@ -316,6 +317,22 @@ class SmsMobileApiClient:
             max_bytes=MAX_LIST_RESPONSE_BYTES,
         )
         return await parse_sms_list_in_slices(_result(body))
+
+    async def get_unread_times(self) -> dict[str, datetime]:
+        """The GUID and reception time of every SMS not marked read: what an unread count needs.
+
+        The same request and checks as ``get_received_sms(unread_only=True)``, without a model
+        per SMS: each row is read into the dict as it comes (the unread list may be the whole
+        inbox; see ``Rows``).
+        """
+        times = SmsTimes()
+        body = await self._request(
+            "getsms/",
+            {"onlyunread": "yes"},
+            max_bytes=MAX_LIST_RESPONSE_BYTES,
+            rows=Rows(("result", "sms"), times.read),
+        )
+        return times.result(_result(body))
 
     async def mark_read(self, guid: str) -> None:
         """Mark a received SMS as read (API status only, not on the phone)."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import re
 from typing import Any
 
+from ..exceptions import SmsGatewayInvalidResponseError
 from ..models import (
     Call,
     CallType,
@@ -98,6 +99,43 @@ async def parse_sms_list_in_slices(result: Mapping[str, Any]) -> tuple[ReceivedS
     rows = required_list(result, "sms", where="result")
     parsed = await map_in_slices(parse_received_sms, rows)
     return tuple(await sorted_in_slices(parsed, _sms_order))
+
+
+class SmsTimes:
+    """The GUID and reception time of each SMS of a /getsms/ list, without a model per SMS.
+
+    ``read`` takes one row (a ``Rows`` reader: it never raises) and keeps its GUID and time,
+    each row checked as ``parse_received_sms`` checks it (an object with a GUID, a number and a
+    time); ``result`` returns them, or raises the error of the first row that failed, as
+    ``parse_sms_list`` would. The dict holds strings and datetimes only, which the garbage
+    collector does not walk.
+    """
+
+    __slots__ = ("_failure", "_times")
+
+    def __init__(self) -> None:
+        """Nothing read yet."""
+        self._times: dict[str, datetime] = {}
+        self._failure: SmsGatewayInvalidResponseError | None = None
+
+    def read(self, row: object) -> None:
+        """Keep one row's GUID and time (or the first failure)."""
+        if self._failure is not None:
+            return
+        try:
+            data = as_object(row, "sms")
+            guid = required_str(data, "guid", "guid_message", where="sms")
+            required_str(data, "number", "from", "numero", where="sms")
+            self._times[guid] = _sms_time(data)
+        except SmsGatewayInvalidResponseError as err:
+            self._failure = err
+
+    def result(self, result: Mapping[str, Any]) -> dict[str, datetime]:
+        """The times read from ``result`` (whose list is checked as ``parse_sms_list`` does)."""
+        required_list(result, "sms", where="result")
+        if self._failure is not None:
+            raise self._failure
+        return self._times
 
 
 def _sms_order(sms: ReceivedSms) -> tuple[datetime, int]:

@@ -27,7 +27,14 @@ from ..exceptions import (
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
-from ..parsing import LARGE_ANSWER, decode_in_slices, loads_in_slices, without_lists
+from ..parsing import (
+    LARGE_ANSWER,
+    Rows,
+    decode_in_slices,
+    loads_in_slices,
+    read_rows,
+    without_lists,
+)
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
 from .const import MAX_RESPONSE_BYTES
 from .errors import Scrub, raise_for_answer
@@ -107,10 +114,12 @@ class Transport:
         method: Method = "GET",
         max_bytes: int = MAX_RESPONSE_BYTES,
         apikey_only: bool = False,
+        rows: Rows | None = None,
     ) -> Mapping[str, Any]:
         """Authenticate and send one API request; on a rejected bearer token, renew it once.
 
-        An answer longer than ``max_bytes`` (decompressed) is an invalid response.
+        An answer longer than ``max_bytes`` (decompressed) is an invalid response. ``rows``
+        reads the elements of a list of the answer as they come (see ``Rows``).
         ``apikey_only``: the endpoint is documented to take the API key only. With OAuth2
         credentials, a refusal that survives the one renewal is then no credentials problem
         but a missing feature: ``SmsGatewayFeatureUnavailableError``.
@@ -119,12 +128,14 @@ class Transport:
         fields["from"] = self._source
         if isinstance(self._credentials, ApiKeyCredentials):
             fields["apikey"] = self._credentials.api_key
-            return await self._send(method, path, fields, headers={}, max_bytes=max_bytes)
+            return await self._send(
+                method, path, fields, headers={}, max_bytes=max_bytes, rows=rows
+            )
         tokens = self._token_cache()
         token = await tokens.get()
         try:
             return await self._send(
-                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes, rows=rows
             )
         except SmsGatewayAuthenticationError:
             tokens.discard(token)
@@ -134,7 +145,7 @@ class Transport:
         token = await tokens.get()
         try:
             return await self._send(
-                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes, rows=rows
             )
         except SmsGatewayAuthenticationError:
             if not apikey_only:
@@ -151,6 +162,7 @@ class Transport:
         *,
         headers: Mapping[str, str],
         max_bytes: int = MAX_RESPONSE_BYTES,
+        rows: Rows | None = None,
     ) -> Mapping[str, Any]:
         url = self._base_url.join(URL(path))
         query, form = (fields, None) if method == "GET" else ({}, fields)
@@ -197,7 +209,7 @@ class Transport:
                 request_sent=not isinstance(err, _NOT_SENT),
             )
         else:
-            return await _answer(path, status, raw, retry_after, self.scrub)
+            return await _answer(path, status, raw, retry_after, self.scrub, rows=rows)
         raise failure
 
     def scrub(self, text: str) -> str:
@@ -212,7 +224,13 @@ class Transport:
 
 
 async def _answer(
-    path: str, status: int, raw: bytes, retry_after: str | None, scrub: Scrub
+    path: str,
+    status: int,
+    raw: list[bytes],
+    retry_after: str | None,
+    scrub: Scrub,
+    *,
+    rows: Rows | None = None,
 ) -> Mapping[str, Any]:
     """The JSON body of a successful answer, or the error it carries (``raise_for_answer``).
 
@@ -220,14 +238,18 @@ async def _answer(
     raise, such as rot13 or idna). A large answer (a long list of SMS) is decoded and read in
     slices, the event loop running in between (``loads_in_slices``); the classifier then reads
     it with its lists emptied, which is all it ever looks at (the members that say "error"),
-    and the whole body is returned.
+    and the whole body is returned. ``rows`` reads a list's elements: as they come in a large
+    answer (before the classifier: so ``rows.read`` must not raise), else once it is classified.
     """
-    if len(raw) < LARGE_ANSWER or status == 429:
-        text = raw.decode("utf-8-sig", "replace")
-        return raise_for_answer(path, status, text, retry_after, scrub)
+    if sum(map(len, raw)) < LARGE_ANSWER or status == 429:
+        text = b"".join(raw).decode("utf-8-sig", "replace")
+        body = raise_for_answer(path, status, text, retry_after, scrub)
+        if rows is not None:
+            await read_rows(body, rows)
+        return body
     text = await decode_in_slices(raw)
     try:
-        body = await loads_in_slices(text)
+        body = await loads_in_slices(text, rows)
     except (ValueError, RecursionError):
         # Not JSON (a truncated list, a long HTML page): classified from its text, as ever.
         return raise_for_answer(path, status, text, retry_after, scrub)
@@ -237,8 +259,8 @@ async def _answer(
     return cast("Mapping[str, Any]", body)
 
 
-async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> bytes:
-    """The whole body, decompressed, unless it is longer than ``max_bytes``."""
+async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> list[bytes]:
+    """The whole body (its chunks), decompressed, unless it is longer than ``max_bytes``."""
     declared = response.content_length
     chunks: list[bytes] = []
     size = 0
@@ -249,7 +271,7 @@ async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: i
                 break
             chunks.append(chunk)
         else:
-            return b"".join(chunks)
+            return chunks
     raise _too_long(path, max_bytes, response.status)
 
 
