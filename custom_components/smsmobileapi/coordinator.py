@@ -154,6 +154,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._recent_sms: dict[str, datetime] = {}
         self._recent_sms_kept = _RECENT_SMS_FLOOR
         self._last_delivery: MessageStatusEvent | None = None
+        self._publish_scheduled = False
         self._last_calls: dict[CallType, Call] = {}
 
     @override
@@ -246,18 +247,33 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     def async_push_sms(self, sms: ReceivedSms) -> None:
         """An SMS came by webhook: show it now, without moving the polling schedule."""
         self._note_sms(sms, new=True)
-        self._publish()
+        self._publish_pushed()
 
     @callback
     def async_push_status(self, status: MessageStatusEvent) -> None:
         """What became of a message we sent: show it now."""
         self._last_delivery = status
-        self._publish()
+        self._publish_pushed()
 
     @callback
     def async_push_call(self, call: Call) -> None:
         """A call came by webhook: show it now, without moving the polling schedule."""
         self._note_calls(call.call_type, (call,), dt_util.utcnow())
+        self._publish_pushed()
+
+    def _publish_pushed(self) -> None:
+        """Publish once for all the pushes handled in this turn of the event loop.
+
+        A burst of webhook requests is handled in one turn: each entity of the entry then
+        writes its state once, not once a request.
+        """
+        if not self._publish_scheduled:
+            self._publish_scheduled = True
+            self.hass.loop.call_soon(self._publish_now)
+
+    @callback
+    def _publish_now(self) -> None:
+        self._publish_scheduled = False
         self._publish()
 
     async def _poll_sms(self, now: datetime) -> None:
