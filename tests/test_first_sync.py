@@ -1,11 +1,11 @@
 """The first sync reads what it needs (the newest SMS, the unread count, what polls read again).
 
 Not the history: the unread list (for the count), then from 15 minutes before the newest unread
-SMS (or windows back from now, widened while empty), back to the start of the local day when
-that day holds few SMS. Whatever it reads is recorded and fires nothing; a later poll, which
-starts 15 minutes before the newest SMS recorded, fires nothing of the history either; a new
-SMS fires once. Home Assistant's test time zone is US/Pacific: at ``NOW`` (12:00 UTC) the local
-day started at 07:00 UTC.
+SMS (or windows back from now, widened while empty: 20 minutes, 160, 1 280, 7 days), back to the
+start of the local day when that day holds few SMS. Whatever it reads is recorded and fires
+nothing; a later poll, which starts 15 minutes before the newest SMS recorded, fires nothing of
+the history either; a new SMS fires once. Home Assistant's test time zone is US/Pacific: at
+``NOW`` (12:00 UTC) the local day started at 07:00 UTC.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -164,15 +164,15 @@ async def test_without_unread_sms_windows_widen_until_one_holds_an_sms(
     make_entry: Callable[..., MockConfigEntry],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Every SMS read: 30 minutes, then 4 hours (an SMS), then back to the day's start."""
+    """Every SMS read: 20 minutes, then 160 (an SMS), then back to the day's start."""
     _sms(simulator, timedelta(days=2), read=True)
-    newest = _sms(simulator, timedelta(hours=3), read=True)
+    newest = _sms(simulator, timedelta(hours=2), read=True)
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     await _setup(hass, make_entry())
     assert _windows(simulator) == [
         "unread",
-        _unix(NOW - timedelta(minutes=30)),
-        _unix(NOW - timedelta(hours=4)),
+        _unix(NOW - timedelta(minutes=20)),
+        _unix(NOW - timedelta(minutes=160)),
         _unix(DAY_START),
     ]
     assert hass.states.get(LAST_SMS).attributes["guid"] == newest.guid
@@ -193,9 +193,9 @@ async def test_an_empty_week_ends_the_search(
     await _setup(hass, make_entry())
     assert _windows(simulator) == [
         "unread",
-        _unix(NOW - timedelta(minutes=30)),
-        _unix(NOW - timedelta(hours=4)),
-        _unix(NOW - timedelta(hours=32)),
+        _unix(NOW - timedelta(minutes=20)),
+        _unix(NOW - timedelta(minutes=160)),
+        _unix(NOW - timedelta(minutes=1280)),
         _unix(NOW - timedelta(days=7)),
     ]
     assert hass.states.get(LAST_SMS).state == "unknown"
@@ -213,24 +213,24 @@ async def test_the_overlap_before_the_newest_sms_is_read_too(
     make_entry: Callable[..., MockConfigEntry],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The newest SMS is 25 minutes old, the day 10 minutes: polls start 40 minutes back.
+    """The newest SMS is 18 minutes old, the day 10 minutes: polls start 33 minutes back.
 
-    The first window (30 minutes) does not reach there: the first sync reads from there too.
+    The first window (20 minutes) does not reach there: the first sync reads from there too.
     """
     freezer.move_to(DAY_START + timedelta(minutes=10))
     now = DAY_START + timedelta(minutes=10)
     older = simulator.state.add_received_sms(
-        simulator.account, "+1", "older", received_at=now - timedelta(minutes=35), read=True
+        simulator.account, "+1", "older", received_at=now - timedelta(minutes=30), read=True
     )
     newest = simulator.state.add_received_sms(
-        simulator.account, "+1", "newest", received_at=now - timedelta(minutes=25), read=True
+        simulator.account, "+1", "newest", received_at=now - timedelta(minutes=18), read=True
     )
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     entry = make_entry()
     await _setup(hass, entry)
     assert _windows(simulator) == [
         "unread",
-        _unix(now - timedelta(minutes=30)),
+        _unix(now - timedelta(minutes=20)),
         _unix(newest.received_at - timedelta(minutes=15)),
     ]
     assert entry.runtime_data.inbox.knows_sms(older.guid)
@@ -315,7 +315,7 @@ async def callr_server(socket_enabled: None) -> AsyncIterator[CallrServer]:
 async def test_callr_first_sync_reads_the_last_minutes_not_a_week(
     hass: HomeAssistant, callr_server: CallrServer, freezer: FrozenDateTimeFactory
 ) -> None:
-    """5 000 SMS, one every 10 seconds: one 30-minute window, nothing fired, then once each.
+    """5 000 SMS, one every 10 seconds: one 20-minute window, nothing fired, then once each.
 
     A week of them (5 MiB) would not even fit in one CALLR answer (4 MiB at most).
     """
@@ -346,7 +346,7 @@ async def test_callr_first_sync_reads_the_last_minutes_not_a_week(
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     await _setup(hass, entry)
     assert [request.query["from"] for request in state.requests_for("GET /sms")] == [
-        "2026-09-23 11:30:00"
+        "2026-09-23 11:40:00"
     ]
     assert events == []
     await tick(hass, freezer, SMS_SCAN_INTERVAL)

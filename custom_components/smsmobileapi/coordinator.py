@@ -76,9 +76,10 @@ _RECENT_SMS_FLOOR = 100
 
 # A first sync needs the newest SMS and every SMS a later poll reads again (SYNC_OVERLAP before
 # the newest), not the history. Without an unread SMS to start from, it reads windows back from
-# now, widened this many times while they are empty, up to INITIAL_SYNC_WINDOW: 30 minutes,
-# 4 hours, 32 hours, 7 days.
-_FIRST_SYNC_WINDOW = 2 * SYNC_OVERLAP
+# now, widened this many times while they are empty, up to INITIAL_SYNC_WINDOW: 20 minutes (the
+# overlap and 5 more: an SMS of the last 5 minutes needs nothing else), 160 minutes, 21 hours,
+# 7 days. Small first: CALLR answers at most 4 MiB (about 4 000 SMS) at a time.
+_FIRST_SYNC_WINDOW = SYNC_OVERLAP + timedelta(minutes=5)
 _FIRST_SYNC_WIDENING = 8
 # It reads back to the start of the local day instead (so that "SMS received today" counts
 # them all) unless that day holds more SMS than this (unread ones, or at the window's pace).
