@@ -30,8 +30,9 @@ from custom_components.smsmobileapi.api.smsmobileapi import (
 )
 from custom_components.smsmobileapi.api.smsmobileapi.errors import raise_for_answer
 from custom_components.smsmobileapi.api.smsmobileapi.parsing import (
+    parse_received_sms,
     parse_sms_list,
-    parse_sms_list_in_slices,
+    sms_order,
 )
 
 from .conftest import API_KEY, NOW, REQUEST_TIMEOUT, Sim
@@ -225,9 +226,9 @@ async def test_the_loop_runs_while_a_large_answer_is_read() -> None:
     body = await turns.during(parsing.loads_in_slices(text))
     assert turns.count > 0
     assert body == json.loads(raw)
-    listed = await turns.during(parse_sms_list_in_slices(body["result"]))
+    parsed = await turns.during(parsing.map_in_slices(parse_received_sms, body["result"]["sms"]))
     assert turns.count > 0
-    assert listed == parse_sms_list(body["result"])
+    assert tuple(sorted(parsed, key=sms_order)) == parse_sms_list(body["result"])
 
 
 def test_without_lists() -> None:
@@ -263,6 +264,21 @@ async def test_rows_are_read_as_after_json_loads(
     assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
     # No key is repeated (hypothesis' dictionaries have none): the same elements, in order.
     assert during == seen
+
+
+@FAST
+@given(rows=st.lists(json_values, max_size=6))
+async def test_model_rows_fail_as_a_parser_going_through_the_list(
+    small_slices: None, rows: list[object]
+) -> None:
+    """Rows read into models as they come: the models, or the first row's error, as a loop."""
+    expected = _outcome(lambda: [parse_received_sms(row) for row in rows])
+    reader = parsing.ModelRows(parse_received_sms)
+    text = json.dumps({"result": {"sms": rows}})
+    body = await parsing.loads_in_slices(text, parsing.Rows(("result", "sms"), reader.read))
+    got = _outcome(lambda: reader.models(body["result"]["sms"]))
+    assert expected[0] == got[0]
+    assert expected[1] == got[1]
 
 
 _sms_rows = st.lists(

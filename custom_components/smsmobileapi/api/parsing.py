@@ -207,6 +207,48 @@ class Rows:
         self.read = read
 
 
+class ModelRows[T]:
+    """A ``Rows`` reader that turns each row into a model as soon as it is read.
+
+    So the rows (a dict each) never all live at once: only the models do. ``read`` never
+    raises: the first row that fails is kept, and ``models`` raises its error, as a parser
+    going through the list would have (the rows after it are not read). ``parse`` may return
+    ``SKIP`` for a row to leave out.
+    """
+
+    __slots__ = ("_failure", "_parse")
+
+    def __init__(self, parse: Callable[[Any], T | Skip]) -> None:
+        """Read each row with ``parse``."""
+        self._parse = parse
+        self._failure: SmsGatewayInvalidResponseError | None = None
+
+    def read(self, row: object) -> T | Skip:
+        """The model of a row (``SKIP`` once a row failed)."""
+        if self._failure is not None:
+            return SKIP
+        try:
+            return self._parse(row)
+        except SmsGatewayInvalidResponseError as err:
+            self._failure = err
+            return SKIP
+
+    def models(self, rows: Sequence[Any]) -> list[T]:
+        """The models read into ``rows`` (the list ``Rows`` filled), or the first failure."""
+        if self._failure is not None:
+            raise self._failure
+        return [row for row in rows if row is not SKIP]
+
+
+class Skip:
+    """A row left out."""
+
+    __slots__ = ()
+
+
+SKIP: Final = Skip()
+
+
 class _Progress:
     """Where the last pause was, and what to do with the rows."""
 

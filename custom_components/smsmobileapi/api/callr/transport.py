@@ -11,7 +11,7 @@ hold the URL): only the type name is kept. No credential reaches a message or a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json
 import logging
@@ -27,7 +27,14 @@ from ..exceptions import (
     SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
-from ..parsing import LARGE_ANSWER, decode_in_slices, loads_in_slices, without_lists
+from ..parsing import (
+    LARGE_ANSWER,
+    Rows,
+    decode_in_slices,
+    loads_in_slices,
+    read_rows,
+    without_lists,
+)
 from .auth import CallrCredentials
 from .const import MAX_RESPONSE_BYTES
 from .errors import Scrub, read_answer
@@ -101,10 +108,12 @@ class Transport:
         route: str,
         query: Mapping[str, str] | None = None,
         payload: Mapping[str, object] | None = None,
+        rows: Callable[[object], object] | None = None,
     ) -> object:
         """Send one request to ``base_url + path``; return the envelope's ``data``.
 
-        ``route`` names the endpoint in messages and log lines (``GET /sms/{hash}``).
+        ``route`` names the endpoint in messages and log lines (``GET /sms/{hash}``). When
+        ``data`` is a list, ``rows`` reads its elements as they come (see ``Rows``).
         """
         _LOGGER.debug("CALLR request %s", route)
         outcome = await self._exchange(method, path, route, query, payload)
@@ -118,7 +127,7 @@ class Transport:
             outcome.status,
             sum(map(len, outcome.raw)),
         )
-        return await _data(route, outcome, self._scrub)
+        return await _data(route, outcome, self._scrub, rows)
 
     async def _exchange(
         self,
@@ -175,21 +184,29 @@ class Transport:
         return text
 
 
-async def _data(route: str, answer: _Answer, scrub: Scrub) -> object:
+async def _data(
+    route: str, answer: _Answer, scrub: Scrub, rows: Callable[[object], object] | None = None
+) -> object:
     """The envelope's ``data`` of a successful answer, or its error (``read_answer``).
 
     JSON is UTF-8: decoded here, whatever charset the answer claims. A large answer (a long
     list of SMS) is decoded and read in slices, the event loop running in between; the
     classifier then reads it with its lists emptied (it reads ``status`` and the error's
-    ``code`` and ``message``, never a list), and the real ``data`` is returned.
+    ``code`` and ``message``, never a list), and the real ``data`` is returned. ``rows`` reads
+    the elements of a ``data`` list: as they come in a large answer (before the classifier:
+    so it must not raise), else once it is classified.
     """
     raw, status, retry_after = answer.raw, answer.status, answer.retry_after
+    reader = Rows(("data",), rows) if rows is not None else None
     if sum(map(len, raw)) < LARGE_ANSWER or not 200 <= status < 300:
         text = b"".join(raw).decode("utf-8-sig", "replace")
-        return read_answer(route, status, text, retry_after, scrub)
+        data = read_answer(route, status, text, retry_after, scrub)
+        if reader is not None:
+            await read_rows({"data": data}, reader)
+        return data
     text = await decode_in_slices(raw)
     try:
-        body = await loads_in_slices(text)
+        body = await loads_in_slices(text, reader)
     except (ValueError, RecursionError):
         # Not JSON (a truncated list, a proxy's page): classified from its text, as ever.
         return read_answer(route, status, text, retry_after, scrub)

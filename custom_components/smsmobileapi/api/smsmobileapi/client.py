@@ -32,7 +32,17 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import Rows, as_object, map_in_slices, optional_bool, optional_str, parse_time
+from ..parsing import (
+    ModelRows,
+    Rows,
+    as_object,
+    map_in_slices,
+    optional_bool,
+    optional_str,
+    parse_time,
+    required_list,
+    sorted_in_slices,
+)
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -54,12 +64,13 @@ from .parsing import (
     parse_conversations,
     parse_log_rows,
     parse_phone_list,
+    parse_received_sms,
     parse_send_result,
     parse_sent_from_mobile,
     parse_sent_message,
-    parse_sms_list_in_slices,
     parse_whatsapp_check,
     parse_whatsapp_list_in_slices,
+    sms_order,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -306,7 +317,11 @@ class SmsMobileApiClient:
         phone_id: str | None = None,
         unread_only: bool = False,
     ) -> tuple[ReceivedSms, ...]:
-        """List received SMS, oldest first; ``after`` keeps only those after that time."""
+        """List received SMS, oldest first; ``after`` keeps only those after that time.
+
+        Each row becomes its model as it is read (a long list never holds all its rows).
+        """
+        reader = ModelRows(parse_received_sms)
         body = await self._request(
             "getsms/",
             {
@@ -315,8 +330,10 @@ class SmsMobileApiClient:
                 "onlyunread": "yes" if unread_only else None,
             },
             max_bytes=MAX_LIST_RESPONSE_BYTES,
+            rows=Rows(("result", "sms"), reader.read),
         )
-        return await parse_sms_list_in_slices(_result(body))
+        rows = required_list(_result(body), "sms", where="result")
+        return tuple(await sorted_in_slices(reader.models(rows), sms_order))
 
     async def get_unread_times(self) -> dict[str, datetime]:
         """The GUID and reception time of every SMS not marked read: what an unread count needs.

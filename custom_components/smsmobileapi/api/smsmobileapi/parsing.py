@@ -91,14 +91,7 @@ def parse_received_sms(row: object) -> ReceivedSms:
 def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
     """Parse the ``sms`` list of a /getsms/ result, oldest first."""
     rows = required_list(result, "sms", where="result")
-    return tuple(sorted((parse_received_sms(row) for row in rows), key=_sms_order))
-
-
-async def parse_sms_list_in_slices(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
-    """``parse_sms_list``, the event loop running between slices of rows (long lists)."""
-    rows = required_list(result, "sms", where="result")
-    parsed = await map_in_slices(parse_received_sms, rows)
-    return tuple(await sorted_in_slices(parsed, _sms_order))
+    return tuple(sorted((parse_received_sms(row) for row in rows), key=sms_order))
 
 
 class SmsTimes:
@@ -138,7 +131,8 @@ class SmsTimes:
         return self._times
 
 
-def _sms_order(sms: ReceivedSms) -> tuple[datetime, int]:
+def sms_order(sms: ReceivedSms) -> tuple[datetime, int]:
+    """How /getsms/ rows are ordered: by time, then by the service's id."""
     return (sms.received_at, sms.sms_id or 0)
 
 
