@@ -7,7 +7,9 @@ the signature check, parsing, the ledger and firing the event).
 
 The same for CALLR: its signed ``sms.mo`` deliveries (``X-CALLR-HmacSignature``) to a CALLR
 entry. Then bursts: N pushes at once (100 connections), until every SMS is on the bus exactly
-once. For each series, the longest event-loop stall (a 5 ms ticker's worst delay).
+once. For each series, the longest event-loop stall (a 5 ms ticker's worst delay). The
+simulators run in their own processes (``bench.simproc``): a legacy push is confirmed with the
+service, whose answer grows with the inbox.
 
 Alternatives, in the same run: a plain webhook-trigger automation firing an event (no signature,
 no parsing, no de-duplication), and polling with the ``rest`` sensor, whose latency is the wait
@@ -27,9 +29,13 @@ from typing import Any
 from aiohttp import web
 from homeassistant.core import Event, HomeAssistant, callback
 
-from custom_components.smsmobileapi.const import CONF_WEBHOOK_SECRET, EVENT_SMS_RECEIVED
-from smsmobileapi_simulator import build_legacy_body, build_v2_request
-from smsmobileapi_simulator.webhooks import sms_event_data
+from custom_components.smsmobileapi.const import (
+    CONF_WEBHOOK_SECRET,
+    EVENT_SMS_RECEIVED,
+    PROVIDER_CALLR,
+    PROVIDER_SMSMOBILEAPI,
+)
+from smsmobileapi_simulator import build_v2_request
 
 from .harness import (
     API_KEY,
@@ -37,12 +43,13 @@ from .harness import (
     RAW_EVENT,
     RAW_WEBHOOK_ID,
     WEBHOOK_ID,
-    Env,
+    Home,
     LogWatch,
     LoopLag,
-    bench_env,
-    callr_delivery,
+    RemoteEnv,
+    callr_delivery_of,
     describe,
+    remote_env,
 )
 from .report import FigureResult, Table, fmt_int, fmt_ms, percentile, ratio
 
@@ -59,7 +66,7 @@ type Handler = Callable[[HomeAssistant, str, web.Request], Awaitable[web.Respons
 class HandlerTimer:
     """Wrap the registered handler of a webhook and keep how long each call took."""
 
-    def __init__(self, env: Env, webhook_id: str) -> None:
+    def __init__(self, env: Home, webhook_id: str) -> None:
         """Wrap ``webhook_id``'s handler now."""
         self.durations: list[float] = []
         handlers: dict[str, Any] = env.hass.data["webhook"]
@@ -88,7 +95,7 @@ class HandlerTimer:
 class Arrivals:
     """When each awaited key shows up in an event's data."""
 
-    def __init__(self, env: Env, event_type: str, field: str) -> None:
+    def __init__(self, env: Home, event_type: str, field: str) -> None:
         """Listen to ``event_type`` and look at ``field``."""
         self.waiting: dict[str, asyncio.Future[float]] = {}
         self.count = 0
@@ -123,7 +130,7 @@ class Series:
 type Requests = list[tuple[str, dict[str, str], bytes]]
 
 
-async def _push(env: Env, arrivals: Arrivals, url: str, requests: Requests) -> Series:
+async def _push(env: Home, arrivals: Arrivals, url: str, requests: Requests) -> Series:
     series = Series()
     async with LoopLag() as lag:
         for guid, headers, body in requests:
@@ -155,7 +162,7 @@ class Burst:
     statuses: dict[int, int]
 
 
-async def _burst(env: Env, url: str, requests: Requests) -> Burst:
+async def _burst(env: Home, url: str, requests: Requests) -> Burst:
     """Send every request at once (BURST_SENDERS at a time) and wait for every event."""
     counted, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
     statuses: dict[int, int] = {}
@@ -189,32 +196,27 @@ async def _burst(env: Env, url: str, requests: Requests) -> Burst:
     )
 
 
-def _legacy_requests(env: Env, count: int) -> list[tuple[str, dict[str, str], bytes]]:
+async def _legacy_requests(env: RemoteEnv, count: int) -> Requests:
+    rows = await env.sims[PROVIDER_SMSMOBILEAPI].add_sms("+32470000001", "Legacy", count)
+    headers = {"Content-Type": "application/json"}
+    return [(row["guid"], headers, str(row["legacy"]).encode()) for row in rows]
+
+
+async def _v2_requests(env: RemoteEnv, count: int) -> Requests:
+    rows = await env.sims[PROVIDER_SMSMOBILEAPI].add_sms("+32470000002", "Signed", count)
     out = []
-    for index in range(count):
-        sms = env.state.add_received_sms(env.account, "+32470000001", f"Legacy {index}")
-        out.append((sms.guid, {"Content-Type": "application/json"}, build_legacy_body(sms)))
+    for row in rows:
+        headers, body = build_v2_request("sms.received", row["v2"], SECRET, datetime.now(UTC))
+        out.append((row["guid"], headers, body))
     return out
 
 
-def _v2_requests(env: Env, count: int) -> list[tuple[str, dict[str, str], bytes]]:
+async def _callr_requests(env: RemoteEnv, count: int) -> Requests:
+    rows = await env.sims[PROVIDER_CALLR].add_sms("+33612345678", "CALLR", count)
     out = []
-    for index in range(count):
-        sms = env.state.add_received_sms(env.account, "+32470000002", f"Signed {index}")
-        headers, body = build_v2_request(
-            "sms.received", sms_event_data(sms), SECRET, datetime.now(UTC)
-        )
-        out.append((sms.guid, headers, body))
-    return out
-
-
-def _callr_requests(env: Env, count: int) -> Requests:
-    side = env.callr_side()
-    out = []
-    for index in range(count):
-        sms = side.state.add_incoming(side.account, "+33612345678", f"CALLR {index}", push=False)
-        _, headers, body = callr_delivery(side, sms, SECRET)
-        out.append((sms.hash, headers, body))
+    for row in rows:
+        _, headers, body = callr_delivery_of(row["sms"], SECRET)
+        out.append((row["guid"], headers, body))
     return out
 
 
@@ -249,10 +251,10 @@ def _burst_row(name: str, burst: Burst) -> list[str]:
 async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
     """Push ``count`` SMS of each kind, one at a time; then bursts of ``burst`` SMS at once."""
     result = FigureResult("fig2", "2. Push latency (webhook POST -> event on the bus)")
-    async with bench_env(log, callr=True) as env:
-        entry = env.add_entry()
+    async with remote_env(log, PROVIDER_SMSMOBILEAPI, PROVIDER_CALLR) as env:
+        entry = env.add_entry(provider=PROVIDER_SMSMOBILEAPI)
         await env.setup_entry(entry)
-        callr_entry = env.add_callr_entry(env.callr_side().url, {CONF_WEBHOOK_SECRET: SECRET})
+        callr_entry = env.add_entry({CONF_WEBHOOK_SECRET: SECRET}, provider=PROVIDER_CALLR)
         await env.setup_entry(callr_entry)
         callr_url = env.webhook_url(CALLR_WEBHOOK_ID)
         await env.setup_raw_webhook_automation()
@@ -260,11 +262,11 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
         ours = Arrivals(env, EVENT_SMS_RECEIVED, "guid")
         raw = Arrivals(env, RAW_EVENT, "guid")
         # Warm-up (first connection, first template render) is not counted.
-        await _push(env, ours, url, _legacy_requests(env, 20))
-        await _push(env, raw, env.webhook_url(RAW_WEBHOOK_ID), _legacy_requests(env, 20))
+        await _push(env, ours, url, await _legacy_requests(env, 20))
+        await _push(env, raw, env.webhook_url(RAW_WEBHOOK_ID), await _legacy_requests(env, 20))
 
         timer = HandlerTimer(env, WEBHOOK_ID)
-        legacy = await _push(env, ours, url, _legacy_requests(env, count))
+        legacy = await _push(env, ours, url, await _legacy_requests(env, count))
         legacy.handler = timer.durations
 
         env.hass.config_entries.async_update_entry(
@@ -272,25 +274,26 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
         )
         await env.hass.async_block_till_done()
         timer = HandlerTimer(env, WEBHOOK_ID)  # an options update may have re-registered it
-        signed = await _push(env, ours, url, _v2_requests(env, count))
+        signed = await _push(env, ours, url, await _v2_requests(env, count))
         signed.handler = timer.durations
 
-        await _push(env, ours, callr_url, _callr_requests(env, 20))  # warm-up
+        await _push(env, ours, callr_url, await _callr_requests(env, 20))  # warm-up
         timer = HandlerTimer(env, CALLR_WEBHOOK_ID)
-        callr = await _push(env, ours, callr_url, _callr_requests(env, count))
+        callr = await _push(env, ours, callr_url, await _callr_requests(env, count))
         callr.handler = timer.durations
 
         automation = await _push(
-            env, raw, env.webhook_url(RAW_WEBHOOK_ID), _legacy_requests(env, count)
+            env, raw, env.webhook_url(RAW_WEBHOOK_ID), await _legacy_requests(env, count)
         )
 
         bursts = {
-            "smsmobileapi": await _burst(env, url, _v2_requests(env, burst)),
-            "callr": await _burst(env, callr_url, _callr_requests(env, burst)),
+            "smsmobileapi": await _burst(env, url, await _v2_requests(env, burst)),
+            "callr": await _burst(env, callr_url, await _callr_requests(env, burst)),
         }
 
         polls: list[float] = []
-        rest = await env.setup_rest_sensor()
+        sim_url = env.sims[PROVIDER_SMSMOBILEAPI].url
+        rest = await env.setup_rest_sensor_at(sim_url)
         for _ in range(20 if rest else 0):
             start = time.perf_counter()
             await env.update_rest_sensor()
@@ -298,10 +301,10 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
         if not rest:
             for _ in range(20):
                 start = time.perf_counter()
-                async with env.session.get(f"{env.sim_url}/getsms/?apikey={API_KEY}") as response:
+                async with env.session.get(f"{sim_url}/getsms/?apikey={API_KEY}") as response:
                     json.loads(await response.text())
                 polls.append(time.perf_counter() - start)
-        inbox_size = len(env.account.received)
+        inbox_size = 40 + 3 * count + burst
         result.check(
             legacy.statuses <= {200} and signed.statuses <= {202},
             f"unexpected statuses {legacy.statuses} {signed.statuses}",

@@ -6,7 +6,8 @@ by 20 concurrent senders, and one push in ten is delivered twice (a retry: the s
 CALLR's retry carries the next ``try``). Meanwhile the entry polls back to back: every poll
 re-reads what the previous ones read (the 15-minute overlap) and the SMS that came by webhook.
 Each SMS must fire ``smsmobileapi_sms_received`` exactly once. The longest event-loop stall of
-the whole stream is measured too (the simulators run in the same loop: it includes their work).
+the whole stream is measured too; the simulators run in their own processes (``bench.simproc``):
+their answers grow to thousands of SMS per poll, which would otherwise be their stall, not ours.
 
 The alternative, on the same kind of stream in the same run (SMSMobileAPI): what a user builds
 without the integration, a webhook-trigger automation (an event per POST) plus the ``rest``
@@ -24,22 +25,27 @@ import random
 import time
 from typing import Any
 
-from custom_components.smsmobileapi.const import CONF_WEBHOOK_SECRET, EVENT_SMS_RECEIVED
-from smsmobileapi_simulator import SimReceivedSms, build_legacy_body, build_v2_request
-from smsmobileapi_simulator.callr import CallrSms
-from smsmobileapi_simulator.webhooks import sms_event_data
+from homeassistant.const import CONF_WEBHOOK_ID
+
+from custom_components.smsmobileapi.const import (
+    CONF_WEBHOOK_SECRET,
+    EVENT_SMS_RECEIVED,
+    PROVIDER_CALLR,
+    PROVIDER_SMSMOBILEAPI,
+)
+from smsmobileapi_simulator import build_v2_request
 
 from .harness import (
-    CALLR_WEBHOOK_ID,
     RAW_EVENT,
     RAW_WEBHOOK_ID,
     Counted,
-    Env,
     LogWatch,
     LoopLag,
-    bench_env,
-    callr_delivery,
+    RemoteEnv,
+    RemoteSim,
+    callr_delivery_of,
     describe,
+    remote_env,
 )
 from .report import FigureResult, Table, fmt_int, fmt_ms, ratio
 
@@ -50,6 +56,8 @@ POLL_PAUSE = 0.1
 TIMEOUT = 180.0
 
 type Delivery = tuple[dict[str, str], bytes]
+type Sms = dict[str, Any]
+BATCH = 100
 
 
 @dataclass(slots=True)
@@ -64,31 +72,30 @@ class Outcome:
     longest_loop_stall: float
 
 
-class Stream[T]:
+class Stream:
     """``total`` SMS into a simulator, every second one pushed (some twice), while polling."""
 
     def __init__(
         self,
-        env: Env,
+        env: RemoteEnv,
         *,
+        sim: RemoteSim,
         url: str,
-        arrive: Callable[[int], tuple[Hashable, T]],
-        deliveries: Callable[[T, bool], list[Delivery]],
+        deliveries: Callable[[Sms, bool], list[Delivery]],
         poll: Callable[[], Awaitable[Any]],
         seed: int,
     ) -> None:
-        """``arrive(index)`` stores an SMS (its key and itself); its pushes go to ``url``.
+        """SMS arrive at ``sim``; their pushes (``deliveries(sms, retried)``) go to ``url``.
 
-        ``deliveries(sms, retried)``: the requests of one push, twice when retried.
         ``poll`` polls once.
         """
         self.env = env
+        self.sim = sim
         self.url = url
-        self.arrive = arrive
         self.deliveries = deliveries
         self.poll = poll
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible load, not a secret
-        self.queue: asyncio.Queue[tuple[T] | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[Sms | None] = asyncio.Queue()
         self.expected: set[Hashable] = set()
         self.statuses: dict[int, int] = {}
         self.posts = 0
@@ -96,21 +103,21 @@ class Stream[T]:
         self.done = asyncio.Event()
 
     async def produce(self, total: int) -> None:
-        """The SMS arrive at the simulator; every second one goes to the senders too."""
-        for index in range(total):
-            key, sms = self.arrive(index)
-            self.expected.add(key)
-            if index % 2 == 0:
-                self.queue.put_nowait((sms,))
-            if index % 100 == 99:
-                await asyncio.sleep(0)
+        """The SMS arrive at the simulator, a hundred at a time; every second one is pushed."""
+        number = "+33610000000" if self.sim.provider == PROVIDER_CALLR else "+32470000000"
+        for first in range(0, total, BATCH):
+            batch = await self.sim.add_sms(number, "Load", count=min(BATCH, total - first))
+            for index, sms in enumerate(batch, first):
+                self.expected.add(sms["guid"])
+                if index % 2 == 0:
+                    self.queue.put_nowait(sms)
         for _ in range(SENDERS):
             self.queue.put_nowait(None)
 
     async def send(self) -> None:
         """One sender: POST each SMS it takes, some twice (a retry of the same delivery)."""
-        while (item := await self.queue.get()) is not None:
-            for headers, body in self.deliveries(item[0], self.rng.random() < RETRY_SHARE):
+        while (sms := await self.queue.get()) is not None:
+            for headers, body in self.deliveries(sms, self.rng.random() < RETRY_SHARE):
                 async with self.env.session.post(self.url, data=body, headers=headers) as response:
                     await response.read()
                     self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
@@ -147,46 +154,26 @@ class Stream[T]:
         return Outcome(self.expected, seconds, self.polls + 2, self.posts, self.statuses, lag.worst)
 
 
-def _smsmobileapi_stream(
-    env: Env, url: str, poll: Callable[[], Awaitable[Any]], seed: int, *, signed: bool = True
-) -> Stream[SimReceivedSms]:
-    """SMSMobileAPI: Webhook V2 signed pushes (or legacy JSON, for the alternative)."""
-
-    def arrive(index: int) -> tuple[Hashable, SimReceivedSms]:
-        sms = env.state.add_received_sms(env.account, f"+3247{index % 97:07d}", f"Load {index}")
-        return sms.guid, sms
-
-    def deliveries(sms: SimReceivedSms, retried: bool) -> list[Delivery]:  # noqa: FBT001
-        if signed:
-            data = sms_event_data(sms)
-            headers, body = build_v2_request("sms.received", data, SECRET, datetime.now(UTC))
-        else:
-            headers, body = {"Content-Type": "application/json"}, build_legacy_body(sms)
-        return [(headers, body)] * (2 if retried else 1)
-
-    return Stream(env, url=url, arrive=arrive, deliveries=deliveries, poll=poll, seed=seed)
+def _v2(sms: Sms, retried: bool) -> list[Delivery]:  # noqa: FBT001
+    """SMSMobileAPI: a Webhook V2 signed push; a retry is the same request again."""
+    headers, body = build_v2_request("sms.received", sms["v2"], SECRET, datetime.now(UTC))
+    return [(headers, body)] * (2 if retried else 1)
 
 
-def _callr_stream(
-    env: Env, url: str, poll: Callable[[], Awaitable[Any]], seed: int
-) -> Stream[CallrSms]:
-    """CALLR: signed ``sms.mo`` pushes; a retry keeps the event id with the next ``try``."""
-    side = env.callr_side()
+def _legacy(sms: Sms, retried: bool) -> list[Delivery]:  # noqa: FBT001
+    """SMSMobileAPI's legacy push (the alternative's webhook-trigger automation reads it)."""
+    request = ({"Content-Type": "application/json"}, str(sms["legacy"]).encode())
+    return [request] * (2 if retried else 1)
 
-    def arrive(index: int) -> tuple[Hashable, CallrSms]:
-        number = f"+3361{index % 97:07d}"
-        sms = side.state.add_incoming(side.account, number, f"Load {index}", push=False)
-        return sms.hash, sms
 
-    def deliveries(sms: CallrSms, retried: bool) -> list[Delivery]:  # noqa: FBT001
-        event_id, headers, body = callr_delivery(side, sms, SECRET)
-        out = [(headers, body)]
-        if retried:
-            _, headers, body = callr_delivery(side, sms, SECRET, try_number=1, event_id=event_id)
-            out.append((headers, body))
-        return out
-
-    return Stream(env, url=url, arrive=arrive, deliveries=deliveries, poll=poll, seed=seed)
+def _callr(sms: Sms, retried: bool) -> list[Delivery]:  # noqa: FBT001
+    """CALLR: a signed ``sms.mo``; a retry keeps the event id with the next ``try``."""
+    event_id, headers, body = callr_delivery_of(sms["sms"], SECRET)
+    out = [(headers, body)]
+    if retried:
+        _, headers, body = callr_delivery_of(sms["sms"], SECRET, try_number=1, event_id=event_id)
+        out.append((headers, body))
+    return out
 
 
 def _ours_row(name: str, total: int, outcome: Outcome, ours: Counted) -> list[str]:
@@ -223,41 +210,32 @@ async def run(log: LogWatch, total: int, *, seed: int = 3) -> FigureResult:
     """Stream ``total`` SMS to each provider's entry, then the same load to the alternative."""
     result = FigureResult("fig3", "3. Ingest throughput and exactly-once under load")
     outcomes: dict[str, tuple[Outcome, Counted, int]] = {}
-    async with bench_env(log, seed=seed, callr=True) as env:
-        entry = env.add_entry({CONF_WEBHOOK_SECRET: SECRET})
-        await env.setup_entry(entry)
-        ours, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
-        stream = _smsmobileapi_stream(
-            env, env.webhook_url(), env.runtime(entry).coordinator.async_refresh, seed
-        )
-        outcome = await stream.run(total, ours, wait_all=True)
-        unsub()
-        outcomes["smsmobileapi"] = (outcome, ours, len(env.runtime(entry).inbox.ledger))
-
-        callr_entry = env.add_callr_entry(env.callr_side().url, {CONF_WEBHOOK_SECRET: SECRET})
-        await env.setup_entry(callr_entry)
-        callr_ours, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
-        callr_stream = _callr_stream(
-            env,
-            env.webhook_url(CALLR_WEBHOOK_ID),
-            env.runtime(callr_entry).coordinator.async_refresh,
-            seed,
-        )
-        callr_outcome = await callr_stream.run(total, callr_ours, wait_all=True)
-        unsub()
-        outcomes["callr"] = (
-            callr_outcome,
-            callr_ours,
-            len(env.runtime(callr_entry).inbox.ledger),
-        )
+    async with remote_env(log, PROVIDER_SMSMOBILEAPI, PROVIDER_CALLR, seed=seed) as env:
+        for provider, deliveries in ((PROVIDER_SMSMOBILEAPI, _v2), (PROVIDER_CALLR, _callr)):
+            entry = env.add_entry({CONF_WEBHOOK_SECRET: SECRET}, provider=provider)
+            await env.setup_entry(entry)
+            ours, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
+            coordinator = env.runtime(entry).coordinator
+            stream = Stream(
+                env,
+                sim=env.sims[provider],
+                url=env.webhook_url(entry.data[CONF_WEBHOOK_ID]),
+                deliveries=deliveries,
+                poll=coordinator.async_refresh,
+                seed=seed,
+            )
+            outcome = await stream.run(total, ours, wait_all=True)
+            unsub()
+            outcomes[provider] = (outcome, ours, len(env.runtime(entry).inbox.ledger))
         unhandled = log.unhandled()
         result.check(not unhandled, f"unhandled exception: {describe(unhandled)}")
 
         # The alternative, on a fresh stream of the same shape.
         alt_outcome: Outcome | None = None
         alt = Counted()
+        sim = env.sims[PROVIDER_SMSMOBILEAPI]
         if (
-            await env.setup_rest_sensor(request_timeout=30)
+            await env.setup_rest_sensor_at(sim.url, request_timeout=30)
             and await env.setup_raw_webhook_automation()
         ):
             raw, unsub_raw = env.count(RAW_EVENT, lambda data: data["guid"])
@@ -267,8 +245,13 @@ async def run(log: LogWatch, total: int, *, seed: int = 3) -> FigureResult:
                 return new_state.state if new_state is not None else None
 
             states, unsub_state = env.count("state_changed", on_state)
-            alt_stream = _smsmobileapi_stream(
-                env, env.webhook_url(RAW_WEBHOOK_ID), env.update_rest_sensor, seed, signed=False
+            alt_stream = Stream(
+                env,
+                sim=sim,
+                url=env.webhook_url(RAW_WEBHOOK_ID),
+                deliveries=_legacy,
+                poll=env.update_rest_sensor,
+                seed=seed,
             )
             alt_outcome = await alt_stream.run(total, raw, wait_all=False)
             unsub_raw()
@@ -348,8 +331,8 @@ async def run(log: LogWatch, total: int, *, seed: int = 3) -> FigureResult:
     table.notes += [
         "events/s = distinct SMS / time until the last one fired",
         (
-            "longest loop stall: the whole stream, the simulators included (they run in the "
-            "same event loop here)"
+            "longest loop stall: the whole stream (the simulators run in their own processes, "
+            "as the real services run elsewhere)"
         ),
     ]
     result.tables.append(table)

@@ -13,9 +13,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 import logging
 from pathlib import Path
 import random
+import secrets
 import socket
 import sys
 import tempfile
@@ -520,6 +522,27 @@ def callr_delivery(
     return event.event_id, headers, body
 
 
+def callr_delivery_of(
+    sms: Mapping[str, Any],
+    secret: str | None,
+    *,
+    try_number: int = 0,
+    event_id: str | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    """``callr_delivery`` of an SMS object (as a remote simulator gives it)."""
+    event = WebhookEvent(
+        event_id=event_id or secrets.token_hex(16),
+        event_type="sms.mo",
+        event_at=datetime.now(UTC),
+        hook_hash="BENCHHOK",
+        url="",
+        hmac_secret=secret,
+        data=dict(sms),
+    )
+    headers, body = build_delivery(event, try_number)
+    return event.event_id, headers, body
+
+
 @dataclass(slots=True)
 class Env(Home):
     """Home Assistant, and the simulators in the same process and event loop."""
@@ -577,13 +600,17 @@ class RemoteSim:
         async with self.session.post(f"{self.root}/_bench/seed", json=payload) as response:
             response.raise_for_status()
 
-    async def add_sms(self, number: str, message: str) -> str:
-        """One SMS received now; its GUID (CALLR: its hash)."""
-        payload = {"number": number, "message": message}
+    async def add_sms(self, number: str, message: str, count: int = 1) -> list[dict[str, Any]]:
+        """``count`` SMS received now, never pushed; for each, its ``guid`` and push data.
+
+        SMSMobileAPI: ``v2`` (a Webhook V2 event's data) and ``legacy`` (the legacy body);
+        CALLR: ``sms`` (the SMS object of an ``sms.mo`` event). See ``bench.simproc``.
+        """
+        payload = {"number": number, "message": message, "count": count}
         async with self.session.post(f"{self.root}/_bench/sms", json=payload) as response:
             response.raise_for_status()
-            guid: str = (await response.json())["guid"]
-            return guid
+            rows: list[dict[str, Any]] = await response.json()
+            return rows
 
     async def add_fault(self, **fault: Any) -> None:  # noqa: ANN401 - the members of Fault
         """Plan a fault (the simulator's ``/_sim/fault``)."""
@@ -600,15 +627,23 @@ class RemoteSim:
 
 @dataclass(slots=True)
 class RemoteEnv(Home):
-    """Home Assistant, and a simulator in another process."""
+    """Home Assistant, and simulators in other processes (one per provider)."""
 
-    sim: RemoteSim = field(kw_only=True)
+    sims: dict[str, RemoteSim] = field(kw_only=True)
 
-    def add_entry(self, options: dict[str, Any] | None = None) -> MockConfigEntry:
-        """An entry of the remote simulator's provider and account (not set up)."""
-        if self.sim.provider == PROVIDER_CALLR:
-            return self.add_callr_entry(self.sim.url, options)
-        return self.add_smsmobileapi_entry(self.sim.url, options)
+    @property
+    def sim(self) -> RemoteSim:
+        """The simulator (of the first provider asked for)."""
+        return next(iter(self.sims.values()))
+
+    def add_entry(
+        self, options: dict[str, Any] | None = None, *, provider: str | None = None
+    ) -> MockConfigEntry:
+        """An entry of a remote simulator's provider and account (not set up)."""
+        sim = self.sims[provider] if provider is not None else self.sim
+        if sim.provider == PROVIDER_CALLR:
+            return self.add_callr_entry(sim.url, options)
+        return self.add_smsmobileapi_entry(sim.url, options)
 
 
 def setup_logging(log_path: Path | None, *, verbose: bool) -> LogWatch:
@@ -739,8 +774,28 @@ async def bench_env(log: LogWatch, *, seed: int = 0, callr: bool = False) -> Asy
 
 
 @asynccontextmanager
-async def remote_env(log: LogWatch, provider: str, *, seed: int = 0) -> AsyncIterator[RemoteEnv]:
-    """Home Assistant, and the ``provider``'s simulator in another process (``bench.simproc``)."""
+async def remote_env(log: LogWatch, *providers: str, seed: int = 0) -> AsyncIterator[RemoteEnv]:
+    """Home Assistant, and each provider's simulator in its own process (``bench.simproc``)."""
+    async with AsyncExitStack() as stack:
+        urls = {}
+        for provider in providers:
+            urls[provider] = await stack.enter_async_context(_simulator_process(provider, seed))
+        home = await stack.enter_async_context(home_assistant(log))
+        yield RemoteEnv(
+            hass=home.hass,
+            ha_url=home.ha_url,
+            session=home.session,
+            log=log,
+            config_dir=home.config_dir,
+            sims={
+                provider: RemoteSim(provider, url, home.session) for provider, url in urls.items()
+            },
+        )
+
+
+@asynccontextmanager
+async def _simulator_process(provider: str, seed: int) -> AsyncIterator[str]:
+    """Start ``bench.simproc`` for a provider; its base URL; stopped on leaving."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -758,15 +813,7 @@ async def remote_env(log: LogWatch, provider: str, *, seed: int = 0) -> AsyncIte
         url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
         if not url.startswith("http://127.0.0.1:"):
             raise RuntimeError(f"the simulator did not start: {url!r}")
-        async with home_assistant(log) as home:
-            yield RemoteEnv(
-                hass=home.hass,
-                ha_url=home.ha_url,
-                session=home.session,
-                log=log,
-                config_dir=home.config_dir,
-                sim=RemoteSim(provider, url, home.session),
-            )
+        yield url
     finally:
         if process.stdin is not None:
             process.stdin.close()

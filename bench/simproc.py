@@ -6,7 +6,10 @@ port) and prints its base URL on the first line. Besides the simulator's own con
 
 * ``POST /_bench/seed`` ``{"count": N, "spacing": seconds, "calls": n}``: N received SMS, one
   ``spacing`` apart, the newest now (and ``n`` calls, SMSMobileAPI only);
-* ``POST /_bench/sms`` ``{"number": ..., "message": ...}``: one SMS received now;
+* ``POST /_bench/sms`` ``{"count": n, "number": ..., "message": ...}``: n SMS received now (the
+  number and text get the SMS's index when n > 1), never pushed; the answer lists, for each,
+  its ``guid`` and what a push of it carries (SMSMobileAPI: ``v2`` the data of a Webhook V2
+  ``sms.received`` event and ``legacy`` the legacy body; CALLR: ``sms``, the SMS object);
 * ``GET /_bench/stats``: ``{path: [requests, body bytes]}`` of the API answers so far.
 
 Why a process: the simulator's own work for a list of 100 000 SMS (building and encoding 18 MiB
@@ -21,18 +24,29 @@ import asyncio
 from datetime import timedelta
 import random
 import sys
+from typing import Any
 
 from aiohttp import web
 
-from smsmobileapi_simulator import SimulatorServer, SimulatorState
+from smsmobileapi_simulator import SimulatorServer, SimulatorState, build_legacy_body
 from smsmobileapi_simulator.callr import CallrServer, CallrState
 from smsmobileapi_simulator.state import CallType
+from smsmobileapi_simulator.webhooks import sms_event_data
 
 API_KEY = "bench-api-key-0123456789abcdef"
 CALLR_LOGIN = "bench-callr"
 CALLR_PASSWORD = "bench-callr-password"  # noqa: S105 - the simulator's, not a secret
 PHONE_SID = "bench-phone"
 CALL_KINDS: tuple[CallType, ...] = ("missed", "incoming", "outgoing")
+
+
+def _numbered(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (number, message) of each SMS a ``/_bench/sms`` request asks for."""
+    count = int(body.get("count", 1))
+    number, message = str(body["number"]), str(body["message"])
+    if count == 1:
+        return [(number, message)]
+    return [(f"{number[:-4]}{index % 9973:04d}", f"{message} {index}") for index in range(count)]
 
 
 def _smsmobileapi(seed: int) -> tuple[SimulatorServer, list[web.RouteDef]]:
@@ -54,8 +68,17 @@ def _smsmobileapi(seed: int) -> tuple[SimulatorServer, list[web.RouteDef]]:
 
     async def sms_route(request: web.Request) -> web.Response:
         body = await request.json()
-        sms = state.add_received_sms(account, body["number"], body["message"])
-        return web.json_response({"guid": sms.guid})
+        rows = []
+        for number, message in _numbered(body):
+            sms = state.add_received_sms(account, number, message)
+            rows.append(
+                {
+                    "guid": sms.guid,
+                    "v2": sms_event_data(sms),
+                    "legacy": build_legacy_body(sms).decode(),
+                }
+            )
+        return web.json_response(rows)
 
     async def stats_route(_request: web.Request) -> web.Response:
         return web.json_response(
@@ -91,8 +114,11 @@ def _callr(seed: int) -> tuple[CallrServer, list[web.RouteDef]]:
 
     async def sms_route(request: web.Request) -> web.Response:
         body = await request.json()
-        sms = state.add_incoming(account, body["number"], body["message"], push=False)
-        return web.json_response({"guid": sms.hash})
+        rows = []
+        for number, message in _numbered(body):
+            sms = state.add_incoming(account, number, message, push=False)
+            rows.append({"guid": sms.hash, "sms": state.sms_json(sms)})
+        return web.json_response(rows)
 
     async def stats_route(_request: web.Request) -> web.Response:
         return web.json_response(
