@@ -26,6 +26,7 @@ from . import (
     fig4_sending,
     fig5_rest_cost,
     fig6_first_sync,
+    goals,
     soak,
 )
 from .harness import LogWatch, rest_available, setup_logging
@@ -33,6 +34,9 @@ from .report import FigureResult, fmt_bytes
 
 DEFAULT_SEED = 20260923
 DEFAULT_LOG = Path("bench-results/bench.log")
+# The shape of ``--json`` (README: "Benchmarks"); raised when a key changes meaning or goes away,
+# never when one is added.
+SCHEMA = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +45,15 @@ class Sizes:
 
     inbox_sizes: list[int]
     pushes: int
+    bursts: int
     ingest: int
     recipients: int
     ledger_messages: int
     history: int
 
 
-FULL = Sizes([100, 10_000, 100_000], 1000, 5000, 100, 100_000, 100_000)
-QUICK = Sizes([100, 1_000, 10_000], 100, 500, 20, 10_000, 10_000)
+FULL = Sizes([100, 10_000, 100_000], 1000, 1000, 5000, 100, 100_000, 100_000)
+QUICK = Sizes([100, 1_000, 10_000], 100, 200, 500, 20, 10_000, 10_000)
 
 type Figure = Callable[[LogWatch], Awaitable[FigureResult]]
 
@@ -57,7 +62,7 @@ def figures(sizes: Sizes) -> dict[str, Figure]:
     """The figures by key, in order."""
     return {
         "fig1": lambda log: fig1_poll_cost.run(log, sizes.inbox_sizes),
-        "fig2": lambda log: fig2_push_latency.run(log, sizes.pushes),
+        "fig2": lambda log: fig2_push_latency.run(log, sizes.pushes, sizes.bursts),
         "fig3": lambda log: fig3_ingest.run(log, sizes.ingest),
         "fig4": lambda log: fig4_sending.run(log, sizes.recipients),
         "fig5": lambda log: fig5_rest_cost.run(log, sizes.ledger_messages),
@@ -89,6 +94,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "rest_sensor": rest_available(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_start": _load_average(),
     }
 
 
@@ -143,10 +149,11 @@ def _header(info: dict[str, Any], args: argparse.Namespace) -> str:
         else ("quick" if args.quick else "full")
     )
     return (
-        f"SMSMobileAPI benchmarks ({mode}) - {info['date']}\n"
+        f"SMSMobileAPI & CALLR benchmarks ({mode}) - {info['date']}\n"
         f"machine: {info['cpus']} CPUs ({info['cpu_model']}), {fmt_bytes(info['memory'])} RAM; "
         f"Python {info['python']}; Home Assistant {info['home_assistant']}; "
-        f"rest sensor: {'real' if info['rest_sensor'] else 'not installed'}\n"
+        f"rest sensor: {'real' if info['rest_sensor'] else 'not installed'}; "
+        f"load average {' / '.join(map(str, info['load_average_start'])) or 'unknown'}\n"
     )
 
 
@@ -177,6 +184,14 @@ async def _run(args: argparse.Namespace, log: LogWatch) -> list[FigureResult]:
     return results
 
 
+def _load_average() -> list[float]:
+    """The machine's load averages (1, 5, 15 minutes) at the end of the run."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return []
+
+
 def out(text: str) -> None:
     """Print a line of the report now."""
     sys.stdout.write(text + "\n")
@@ -192,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     results = asyncio.run(_run(args, log))
     total = time.perf_counter() - start
+    mode = "soak" if args.soak else ("quick" if args.quick else "full")
+    judged = goals.judge({result.key: result.as_json() for result in results})
+    if judged:
+        out(goals.table(judged, mode).render() + "\n")
     broken = [(r.key, failure) for r in results for failure in r.failures]
     out(f"total {total:.1f} s; Home Assistant's log: {args.log}")
     if broken:
@@ -203,11 +222,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
-            "machine": info,
-            "mode": "soak" if args.soak else ("quick" if args.quick else "full"),
+            "schema": SCHEMA,
+            "machine": info | {"load_average_end": _load_average()},
+            "mode": mode,
             "seed": args.seed,
             "seconds": round(total, 3),
             "figures": {result.key: result.as_json() for result in results},
+            "goals": judged,
+            "invariants_hold": not broken,
         }
         args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return 1 if broken else 0

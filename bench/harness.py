@@ -11,21 +11,30 @@ import custom_components.smsmobileapi  # noqa: F401, I001  (must stay first)
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 import logging
 from pathlib import Path
 import random
+import secrets
 import socket
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 import aiohttp
+import yarl
 from homeassistant import loader
-from homeassistant.const import CONF_API_KEY, CONF_WEBHOOK_ID, EVENT_HOMEASSISTANT_START
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    EVENT_HOMEASSISTANT_START,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import aiohttp_client, frame
 from homeassistant.helpers.entity import Entity
@@ -42,14 +51,29 @@ from custom_components.smsmobileapi.const import (
     CONF_BASE_URL,
     CONF_PROVIDER,
     DOMAIN,
+    PROVIDER_CALLR,
     PROVIDER_SMSMOBILEAPI,
 )
 from custom_components.smsmobileapi.coordinator import SmsMobileApiRuntimeData
 from smsmobileapi_simulator import Account, SimulatorServer, SimulatorState
+from smsmobileapi_simulator.callr import (
+    CallrAccount,
+    CallrServer,
+    CallrSms,
+    CallrState,
+    WebhookEvent,
+    build_delivery,
+)
 from smsmobileapi_simulator.state import CallType
 
-API_KEY = "bench-api-key-0123456789abcdef"
+from . import simproc
+
+# The accounts of the simulators, in this process or in ``bench.simproc``'s.
+API_KEY = simproc.API_KEY
+CALLR_LOGIN = simproc.CALLR_LOGIN
+CALLR_PASSWORD = simproc.CALLR_PASSWORD
 WEBHOOK_ID = "bench-webhook"
+CALLR_WEBHOOK_ID = "bench-callr-webhook"
 RAW_WEBHOOK_ID = "bench-raw-webhook"
 REST_ENTITY = "sensor.sms_inbox"
 RAW_EVENT = "bench_raw_sms_received"
@@ -126,13 +150,25 @@ class LogWatch(logging.Handler):
         )
 
     def unhandled(self) -> list[Logged]:
-        """Errors with a traceback, or that say something went unexpectedly wrong."""
+        """Errors with a traceback, or that say something went unexpectedly wrong.
+
+        A failed poll (the coordinator's "Error fetching ... data: <the client's message>") is
+        handled, whatever words the service's answer put in that message ("Unexpected answer
+        ..."): the coordinator logs an exception it did not expect as "Unexpected error
+        fetching", with its traceback.
+        """
         words = ("unexpected", "exception", "traceback", "never retrieved", "error processing")
         return [
             record
             for record in self.records
             if record.levelno >= logging.ERROR
-            and (record.traceback or any(w in record.message.lower() for w in words))
+            and (
+                record.traceback
+                or (
+                    not record.message.startswith("Error fetching ")
+                    and any(w in record.message.lower() for w in words)
+                )
+            )
         ]
 
     def errors(self) -> list[Logged]:
@@ -209,43 +245,97 @@ class Counted:
         return len(self.counts.keys() - expected)
 
 
+class LoopLag:
+    """The worst delay of a 5 ms ticker while a block runs: how long the loop was blocked.
+
+    ``async with LoopLag() as lag: ...`` then ``lag.worst`` (seconds). The loop is Home
+    Assistant's (the bench runs in it); the ticker is one more task, as any integration's.
+    """
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        """Nothing measured yet."""
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.worst = max(self.worst, time.perf_counter() - start - self.TICK)
+
+    async def __aenter__(self) -> Self:
+        """Start ticking."""
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Stop ticking."""
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+
 @dataclass(slots=True)
-class Env:
-    """A running Home Assistant, the simulator with one account, and a client session."""
+class Home:
+    """A running Home Assistant with its real HTTP server, and a client session."""
 
     hass: HomeAssistant
-    state: SimulatorState
-    server: SimulatorServer
-    account: Account
     ha_url: str
     session: aiohttp.ClientSession
-    inflight: InFlight
     log: LogWatch
     config_dir: Path
-
-    @property
-    def sim_url(self) -> str:
-        """The simulator's base URL."""
-        return self.server.url
 
     def webhook_url(self, webhook_id: str = WEBHOOK_ID) -> str:
         """Home Assistant's URL of a webhook."""
         return f"{self.ha_url}/api/webhook/{webhook_id}"
 
-    def add_entry(
-        self, options: dict[str, Any] | None = None, *, webhook_id: str = WEBHOOK_ID
+    def add_smsmobileapi_entry(
+        self, base_url: str, options: dict[str, Any] | None = None, *, webhook_id: str = WEBHOOK_ID
     ) -> MockConfigEntry:
-        """A config entry of the simulator's account, added (not set up)."""
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Bench",
-            data={
+        """An SMSMobileAPI config entry of the bench's account at ``base_url`` (not set up)."""
+        return self._add_entry(
+            "Bench",
+            {
                 CONF_PROVIDER: PROVIDER_SMSMOBILEAPI,
                 CONF_AUTH_TYPE: AUTH_API_KEY,
                 CONF_API_KEY: API_KEY,
-                CONF_BASE_URL: self.sim_url,
+                CONF_BASE_URL: base_url,
                 CONF_WEBHOOK_ID: webhook_id,
             },
+            options,
+        )
+
+    def add_callr_entry(
+        self,
+        base_url: str,
+        options: dict[str, Any] | None = None,
+        *,
+        webhook_id: str = CALLR_WEBHOOK_ID,
+    ) -> MockConfigEntry:
+        """A CALLR config entry of the bench's CALLR account at ``base_url`` (not set up)."""
+        return self._add_entry(
+            "Bench CALLR",
+            {
+                CONF_PROVIDER: PROVIDER_CALLR,
+                CONF_USERNAME: CALLR_LOGIN,
+                CONF_PASSWORD: CALLR_PASSWORD,
+                CONF_BASE_URL: base_url,
+                CONF_WEBHOOK_ID: webhook_id,
+            },
+            options,
+        )
+
+    def _add_entry(
+        self, title: str, data: dict[str, Any], options: dict[str, Any] | None
+    ) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=title,
+            data=data,
             options={"scan_interval": NEVER, "slow_scan_interval": NEVER, **(options or {})},
         )
         entry.add_to_hass(self.hass)
@@ -263,11 +353,6 @@ class Env:
         """The loaded entry's client, coordinator and inbox."""
         data: SmsMobileApiRuntimeData = entry.runtime_data
         return data
-
-    def traffic(self, path: str | None = None) -> tuple[int, int]:
-        """Requests answered and body bytes sent by the simulator so far (one path or all)."""
-        stats = [s for p, s in self.state.stats.items() if path is None or p == path]
-        return sum(s.requests for s in stats), sum(s.bytes_sent for s in stats)
 
     def count(
         self, event_type: str, key: Callable[[Mapping[str, Any]], Hashable]
@@ -291,7 +376,7 @@ class Env:
 
         return counted, self.hass.bus.async_listen(event_type, _on_event)
 
-    async def setup_rest_sensor(self, *, request_timeout: int = 60) -> bool:
+    async def setup_rest_sensor_at(self, sim_url: str, *, request_timeout: int = 60) -> bool:
         """Home Assistant's ``rest`` sensor on ``/getsms/`` (what users set up by hand).
 
         Its state is the GUID of the newest SMS: what an automation would watch. Polled only
@@ -307,7 +392,7 @@ class Env:
             {
                 "rest": [
                     {
-                        "resource": f"{self.sim_url}/getsms/?apikey={API_KEY}",
+                        "resource": f"{sim_url}/getsms/?apikey={API_KEY}",
                         "scan_interval": NEVER,
                         "timeout": request_timeout,
                         "sensor": [
@@ -379,7 +464,8 @@ class Env:
                                 "event_data": {
                                     "guid": (
                                         "{{ trigger.json.guid if 'guid' in trigger.json"
-                                        " else trigger.json.data.guid }}"
+                                        " else trigger.json.data.guid if 'guid' in"
+                                        " trigger.json.data else trigger.json.data.hash }}"
                                     )
                                 },
                             }
@@ -390,6 +476,174 @@ class Env:
         )
         await self.hass.async_block_till_done()
         return ok
+
+
+@dataclass(slots=True)
+class CallrSide:
+    """The CALLR simulator in this process, with the bench's account."""
+
+    state: CallrState
+    server: CallrServer
+    account: CallrAccount
+
+    @property
+    def url(self) -> str:
+        """The API's base URL (what an entry stores)."""
+        return self.server.base_url
+
+    def traffic(self, route: str | None = None) -> tuple[int, int]:
+        """Requests answered and body bytes sent so far (one route such as ``GET /sms``)."""
+        stats = [s for r, s in self.state.stats.items() if route is None or r == route]
+        return sum(s.requests for s in stats), sum(s.bytes_sent for s in stats)
+
+
+def callr_delivery(
+    side: CallrSide,
+    sms: CallrSms,
+    secret: str | None,
+    *,
+    try_number: int = 0,
+    event_id: str | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    """One CALLR ``sms.mo`` delivery of an SMS, signed with ``secret``: (event id, headers, body).
+
+    A retry of the same delivery keeps its ``event_id`` with the next ``try_number``.
+    """
+    event = WebhookEvent(
+        event_id=event_id or side.state.new_event_id(),
+        event_type="sms.mo",
+        event_at=side.state.now(),
+        hook_hash="BENCHHOK",
+        url="",
+        hmac_secret=secret,
+        data=side.state.sms_json(sms),
+    )
+    headers, body = build_delivery(event, try_number)
+    return event.event_id, headers, body
+
+
+def callr_delivery_of(
+    sms: Mapping[str, Any],
+    secret: str | None,
+    *,
+    try_number: int = 0,
+    event_id: str | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    """``callr_delivery`` of an SMS object (as a remote simulator gives it)."""
+    event = WebhookEvent(
+        event_id=event_id or secrets.token_hex(16),
+        event_type="sms.mo",
+        event_at=datetime.now(UTC),
+        hook_hash="BENCHHOK",
+        url="",
+        hmac_secret=secret,
+        data=dict(sms),
+    )
+    headers, body = build_delivery(event, try_number)
+    return event.event_id, headers, body
+
+
+@dataclass(slots=True)
+class Env(Home):
+    """Home Assistant, and the simulators in the same process and event loop."""
+
+    state: SimulatorState
+    server: SimulatorServer
+    account: Account
+    inflight: InFlight
+    # The CALLR simulator, when the figure asked for it.
+    callr: CallrSide | None = None
+
+    @property
+    def sim_url(self) -> str:
+        """The SMSMobileAPI simulator's base URL."""
+        return self.server.url
+
+    def add_entry(
+        self, options: dict[str, Any] | None = None, *, webhook_id: str = WEBHOOK_ID
+    ) -> MockConfigEntry:
+        """An SMSMobileAPI entry of the simulator's account, added (not set up)."""
+        return self.add_smsmobileapi_entry(self.sim_url, options, webhook_id=webhook_id)
+
+    def callr_side(self) -> CallrSide:
+        """The CALLR simulator (the figure asked for it)."""
+        if self.callr is None:
+            raise RuntimeError("this bench_env has no CALLR simulator")
+        return self.callr
+
+    def traffic(self, path: str | None = None) -> tuple[int, int]:
+        """Requests answered and body bytes sent by the simulator so far (one path or all)."""
+        stats = [s for p, s in self.state.stats.items() if path is None or p == path]
+        return sum(s.requests for s in stats), sum(s.bytes_sent for s in stats)
+
+    async def setup_rest_sensor(self, *, request_timeout: int = 60) -> bool:
+        """Home Assistant's ``rest`` sensor on the simulator's ``/getsms/``."""
+        return await self.setup_rest_sensor_at(self.sim_url, request_timeout=request_timeout)
+
+
+@dataclass(slots=True)
+class RemoteSim:
+    """A simulator in its own process (``bench.simproc``), driven over HTTP."""
+
+    provider: str
+    url: str
+    session: aiohttp.ClientSession
+
+    @property
+    def root(self) -> str:
+        """Where the control routes are (CALLR's API lives under a base path)."""
+        return str(yarl.URL(self.url).with_path(""))
+
+    async def seed(self, count: int, *, spacing: float = 1.0, calls: int = 0) -> None:
+        """``count`` received SMS, ``spacing`` seconds apart, the newest now."""
+        payload = {"count": count, "spacing": spacing, "calls": calls}
+        async with self.session.post(f"{self.root}/_bench/seed", json=payload) as response:
+            response.raise_for_status()
+
+    async def add_sms(self, number: str, message: str, count: int = 1) -> list[dict[str, Any]]:
+        """``count`` SMS received now, never pushed; for each, its ``guid`` and push data.
+
+        SMSMobileAPI: ``v2`` (a Webhook V2 event's data) and ``legacy`` (the legacy body);
+        CALLR: ``sms`` (the SMS object of an ``sms.mo`` event). See ``bench.simproc``.
+        """
+        payload = {"number": number, "message": message, "count": count}
+        async with self.session.post(f"{self.root}/_bench/sms", json=payload) as response:
+            response.raise_for_status()
+            rows: list[dict[str, Any]] = await response.json()
+            return rows
+
+    async def add_fault(self, **fault: Any) -> None:  # noqa: ANN401 - the members of Fault
+        """Plan a fault (the simulator's ``/_sim/fault``)."""
+        async with self.session.post(f"{self.root}/_sim/fault", json=fault) as response:
+            response.raise_for_status()
+
+    async def traffic(self, path: str | None = None) -> tuple[int, int]:
+        """Requests answered and body bytes sent so far (one path or route, or all)."""
+        async with self.session.get(f"{self.root}/_bench/stats") as response:
+            stats: dict[str, list[int]] = await response.json()
+        rows = [value for key, value in stats.items() if path is None or key == path]
+        return sum(row[0] for row in rows), sum(row[1] for row in rows)
+
+
+@dataclass(slots=True)
+class RemoteEnv(Home):
+    """Home Assistant, and simulators in other processes (one per provider)."""
+
+    sims: dict[str, RemoteSim] = field(kw_only=True)
+
+    @property
+    def sim(self) -> RemoteSim:
+        """The simulator (of the first provider asked for)."""
+        return next(iter(self.sims.values()))
+
+    def add_entry(
+        self, options: dict[str, Any] | None = None, *, provider: str | None = None
+    ) -> MockConfigEntry:
+        """An entry of a remote simulator's provider and account (not set up)."""
+        sim = self.sims[provider] if provider is not None else self.sim
+        if sim.provider == PROVIDER_CALLR:
+            return self.add_callr_entry(sim.url, options)
+        return self.add_smsmobileapi_entry(sim.url, options)
 
 
 def setup_logging(log_path: Path | None, *, verbose: bool) -> LogWatch:
@@ -445,8 +699,8 @@ def _loopback_resolver(hass: HomeAssistant) -> _LoopbackResolver:
 
 
 @asynccontextmanager
-async def bench_env(log: LogWatch, *, seed: int = 0) -> AsyncIterator[Env]:
-    """Home Assistant with the real HTTP server, and the simulator with one phone."""
+async def home_assistant(log: LogWatch) -> AsyncIterator[Home]:
+    """Home Assistant with the real HTTP server on 127.0.0.1, and a client session."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(log.loop_exception)
     # Same as the test harness' autouse fixture: never start zeroconf.
@@ -463,30 +717,108 @@ async def bench_env(log: LogWatch, *, seed: int = 0) -> AsyncIterator[Env]:
             hass.bus.async_fire(EVENT_HOMEASSISTANT_START)  # starts the HTTP server
             await hass.async_block_till_done()
             await _confirm_http_config(hass)
-            # Simulated data, not secrets: seeded on purpose.
-            state = SimulatorState(rng=random.Random(seed))  # noqa: S311
-            state.record_requests = False
-            account = state.add_account(API_KEY)
-            state.add_phone(account, PHONE_SID, label="Bench phone")
-            server = SimulatorServer(state, host="127.0.0.1", port=0)
-            inflight = InFlight()
-            server.app.middlewares.append(inflight.middleware)
-            await server.start()
             connector = aiohttp.TCPConnector(limit=100)
             session = aiohttp.ClientSession(connector=connector)
             try:
-                yield Env(
+                yield Home(
                     hass=hass,
-                    state=state,
-                    server=server,
-                    account=account,
                     ha_url=f"http://127.0.0.1:{port}",
                     session=session,
-                    inflight=inflight,
                     log=log,
                     config_dir=Path(tmp),
                 )
             finally:
                 await session.close()
                 await hass.async_stop(force=True)
-                await server.stop()
+
+
+@asynccontextmanager
+async def bench_env(log: LogWatch, *, seed: int = 0, callr: bool = False) -> AsyncIterator[Env]:
+    """Home Assistant, and the simulator with one phone (and CALLR's, with ``callr``)."""
+    async with AsyncExitStack() as stack:
+        # Simulated data, not secrets: seeded on purpose.
+        state = SimulatorState(rng=random.Random(seed))  # noqa: S311
+        state.record_requests = False
+        account = state.add_account(API_KEY)
+        state.add_phone(account, PHONE_SID, label="Bench phone")
+        server = SimulatorServer(state, host="127.0.0.1", port=0)
+        inflight = InFlight()
+        server.app.middlewares.append(inflight.middleware)
+        await server.start()
+        stack.push_async_callback(server.stop)
+        callr_side: CallrSide | None = None
+        if callr:
+            callr_state = CallrState(random.Random(seed + 1))  # noqa: S311
+            callr_state.record_requests = False
+            callr_account = callr_state.add_account(CALLR_LOGIN, CALLR_PASSWORD)
+            callr_server = CallrServer(callr_state)
+            callr_server.app.middlewares.append(inflight.middleware)
+            await callr_server.start()
+            stack.push_async_callback(callr_server.stop)
+            callr_side = CallrSide(callr_state, callr_server, callr_account)
+        # Entered last, left first: Home Assistant stops (its entries unload), then the
+        # simulators.
+        home = await stack.enter_async_context(home_assistant(log))
+        yield Env(
+            hass=home.hass,
+            ha_url=home.ha_url,
+            session=home.session,
+            log=log,
+            config_dir=home.config_dir,
+            state=state,
+            server=server,
+            account=account,
+            inflight=inflight,
+            callr=callr_side,
+        )
+
+
+@asynccontextmanager
+async def remote_env(log: LogWatch, *providers: str, seed: int = 0) -> AsyncIterator[RemoteEnv]:
+    """Home Assistant, and each provider's simulator in its own process (``bench.simproc``)."""
+    async with AsyncExitStack() as stack:
+        urls = {}
+        for provider in providers:
+            urls[provider] = await stack.enter_async_context(_simulator_process(provider, seed))
+        home = await stack.enter_async_context(home_assistant(log))
+        yield RemoteEnv(
+            hass=home.hass,
+            ha_url=home.ha_url,
+            session=home.session,
+            log=log,
+            config_dir=home.config_dir,
+            sims={
+                provider: RemoteSim(provider, url, home.session) for provider, url in urls.items()
+            },
+        )
+
+
+@asynccontextmanager
+async def _simulator_process(provider: str, seed: int) -> AsyncIterator[str]:
+    """Start ``bench.simproc`` for a provider; its base URL; stopped on leaving."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.simproc",
+        "--provider",
+        provider,
+        "--seed",
+        str(seed),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        if process.stdout is None:
+            raise RuntimeError("no pipe to the simulator")
+        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the simulator did not start: {url!r}")
+        yield url
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()

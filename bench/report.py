@@ -8,6 +8,7 @@ from typing import Any
 
 KIB = 1024
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 
 
 @dataclass(slots=True)
@@ -80,12 +81,14 @@ class FigureResult:
 
 
 def fmt_bytes(value: float) -> str:
-    """1 234 B, 12.3 KiB, 4.56 MiB."""
+    """1 234 B, 12.3 KiB, 4.56 MiB, 23.5 GiB."""
     if value < KIB:
         return f"{value:.0f} B"
     if value < MIB:
         return f"{value / KIB:.1f} KiB"
-    return f"{value / MIB:.2f} MiB"
+    if value < GIB:
+        return f"{value / MIB:.2f} MiB"
+    return f"{value / GIB:.1f} GiB"
 
 
 def fmt_ms(seconds: float) -> str:

@@ -1,26 +1,35 @@
-"""Soak with faults: SMS and calls through both paths while everything goes wrong at random.
+"""Soak with faults: an SMSMobileAPI entry and a CALLR entry side by side, everything going wrong.
 
 For the given number of seconds, with a fixed seed:
 
-* SMS and calls arrive at the simulator: most are pushed to the entry's webhook (Webhook V2,
-  signed) and all of them can be polled (every second, phones and call logs every 2 s);
-  some SMS are never pushed (a lost delivery), so only polling brings them;
-* the simulator answers API requests with a random fault: a timeout (the client's timeout is
+* SMS and calls arrive at the SMSMobileAPI simulator: most are pushed to its entry's webhook
+  (Webhook V2, signed) and all of them can be polled (every second, phones and call logs every
+  2 s); some SMS are never pushed (a lost delivery), so only polling brings them;
+* SMS arrive at the CALLR simulator: most are pushed by CALLR's own webhook pusher (signed
+  ``sms.mo``, retried with backoff when the entry does not answer 2xx), the others only polled;
+* both simulators answer API requests with a random fault: a timeout (the clients' timeout is
   shortened so that it fires), a connection reset, HTTP 500, 429 with Retry-After, malformed or
   truncated JSON, an HTML error page, a slow body;
-* the webhook also gets redeliveries of SMS already delivered (new event id) and junk: random
-  bytes, bad signatures, oversized bodies, a GET;
-* Home Assistant "restarts" the entry at random: unload and reload with the same storage.
+* both webhooks also get redeliveries of SMS already delivered (new event id; for CALLR also
+  retries of the same event) and junk: random bytes, bad signatures, oversized bodies, a GET;
+* Home Assistant "restarts" each entry at random: unload and reload with the same storage.
 
-At the end the faults stop, the entry catches up, and: every SMS and call fired exactly once
-(lost 0, duplicated 0), no unhandled exception was logged, and memory after the warm-up stayed
-flat.
+At the end the faults stop, the entries catch up, and the checks of ``CHECKS`` run: every SMS
+and call fired exactly once (lost 0, duplicated 0, nothing fired that nobody sent), no unhandled
+exception was logged, junk got only 4xx (or 2xx for a replay), and memory after the warm-up
+stayed flat. The longest event-loop stall of the whole soak is reported (the simulators run in
+the same loop: it includes their work), never checked.
+
+Extension points: a feature adds its own arrivals to ``Soak.streams`` (``Stream``: what was sent
+and what fired, by key) and its own checks to ``CHECKS``; the conversation feature's
+"no message answered twice" and "no forged message answered" belong there.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 import random
@@ -32,30 +41,43 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 import custom_components.smsmobileapi as integration
-from custom_components.smsmobileapi.api import SmsGateway, SmsMobileApiClient
+from custom_components.smsmobileapi.api import CallrClient, SmsGateway, SmsMobileApiClient
 from custom_components.smsmobileapi.const import (
     CONF_WEBHOOK_SECRET,
     EVENT_CALL,
     EVENT_SMS_RECEIVED,
+    PROVIDER_CALLR,
+    PROVIDER_SMSMOBILEAPI,
     WEBHOOK_MAX_BODY,
 )
 from custom_components.smsmobileapi.coordinator import SmsMobileApiConfigEntry
 from smsmobileapi_simulator import (
     Fault,
     FaultPlan,
-    SimCall,
     SimReceivedSms,
     WebhookTarget,
     build_v2_request,
 )
+from smsmobileapi_simulator.callr import CallrSms
 from smsmobileapi_simulator.faults import FaultKind
 from smsmobileapi_simulator.webhooks import sms_event_data
 
-from .harness import CALL_KINDS, Env, LogWatch, bench_env, describe, rss_bytes
-from .report import MIB, FigureResult, Table, fmt_bytes, fmt_int
+from .harness import (
+    CALL_KINDS,
+    CALLR_WEBHOOK_ID,
+    Counted,
+    Env,
+    LogWatch,
+    LoopLag,
+    bench_env,
+    callr_delivery,
+    describe,
+    rss_bytes,
+)
+from .report import MIB, FigureResult, Table, fmt_bytes, fmt_int, fmt_ms
 
 SECRET = "whsec-soak-0123456789"  # noqa: S105 - a test secret for the simulator
-# The client's 30 s request timeout, shortened so that a "timeout" fault (answering after
+# The clients' 30 s request timeout, shortened so that a "timeout" fault (answering after
 # FAULT_DELAY) really times out within a short soak.
 CLIENT_TIMEOUT = 2.0
 FAULT_DELAY = 2.5
@@ -70,19 +92,25 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "html",
 )
 SLOW_BODY_PROBABILITY = 0.02
-# About two items a second: a busy phone, kept below what the ledger can hold in the 15-minute
-# re-read window (see figure 3).
+# About two items a second at each provider: a busy account, kept below what the ledger can
+# hold in the 15-minute re-read window (see figure 3).
 PAUSE = (0.1, 0.8)
 RESTART_EVERY = (4.0, 12.0)
 RETRY_AFTER = 2.0
 CHECK_EVERY = 0.25
 CATCH_UP = 45.0
+# CALLR's pusher retries a failed delivery after 0.5, 1, 2, 4 and 8 s (six tries in all).
+CALLR_BACKOFF = 0.5
 # Memory is "flat" when, after the warm-up, it grew by less than this: the memory Home Assistant
-# and the integration hold (traced, the simulator's and the bench's own excluded), and the whole
-# process' RSS. The ledger may still fill up to its bound after the warm-up (5 500 identities,
-# a few MiB with their keys and times): a 10-minute soak grows 2-4 MiB, all of it there.
-TRACED_TOLERANCE = 8 * MIB
-RSS_TOLERANCE = 32 * MIB
+# and the integration hold (traced, the simulators' and the bench's own excluded), and the whole
+# process' RSS. Each entry's ledger may still fill up to its bound after the warm-up (5 500
+# identities, a few MiB with their keys and times): a 10-minute soak of one entry grows 2-4 MiB,
+# all of it there; there are two entries.
+TRACED_TOLERANCE = 12 * MIB
+RSS_TOLERANCE = 48 * MIB
+# What junk may be answered: refused (4xx), or taken as a replay (200, 202); 0 = the connection
+# broke (the entry was reloading).
+JUNK_STATUSES = frozenset({0, 200, 202, 400, 401, 405, 413})
 _NOT_OURS = (
     tracemalloc.Filter(inclusive=False, filename_pattern="*smsmobileapi_simulator*"),
     tracemalloc.Filter(inclusive=False, filename_pattern="*/bench/*"),
@@ -92,7 +120,7 @@ _NOT_OURS = (
 
 
 def traced() -> tracemalloc.Snapshot:
-    """What Home Assistant and the integration hold (not the simulator, not the bench)."""
+    """What Home Assistant and the integration hold (not the simulators, not the bench)."""
     return tracemalloc.take_snapshot().filter_traces(_NOT_OURS)
 
 
@@ -125,30 +153,47 @@ type CreateClient = Callable[[HomeAssistant, SmsMobileApiConfigEntry], SmsGatewa
 def _short_timeout_client(original: CreateClient) -> CreateClient:
     def create(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGateway:
         client = original(hass, entry)
-        if isinstance(client, SmsMobileApiClient):
+        if isinstance(client, SmsMobileApiClient | CallrClient):
             client.request_timeout = CLIENT_TIMEOUT
         return client
 
     return create
 
 
+@dataclass(slots=True)
+class Stream:
+    """One kind of item of the soak: what was sent (by key) and what fired (``seen``)."""
+
+    name: str
+    seen: Counted
+    expected: set[Hashable] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Entry:
+    """One config entry of the soak and what happened to it."""
+
+    provider: str
+    entry_id: str
+    webhook_url: str
+    restarts: int = 0
+    retries: int = 0
+    failed_setups: int = 0
+    down: float = 0.0
+
+
 class Soak:
     """The streams, the faults, the restarts and the bookkeeping of one soak."""
 
-    def __init__(self, env: Env, entry_id: str, seconds: float, seed: int) -> None:
-        """Prepare a soak of ``seconds`` on a loaded entry."""
+    def __init__(self, env: Env, entries: list[Entry], seconds: float, seed: int) -> None:
+        """Prepare a soak of ``seconds`` on loaded entries."""
         self.env = env
-        self.entry_id = entry_id
+        self.entries = entries
         self.seconds = seconds
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible load, not a secret
+        self.streams: dict[str, Stream] = {}
         self.sms: list[SimReceivedSms] = []
-        self.calls: list[SimCall] = []
-        self.expected_sms: set[Hashable] = set()
-        self.expected_calls: set[Hashable] = set()
-        self.restarts = 0
-        self.retries = 0
-        self.failed_setups = 0
-        self.down = 0.0
+        self.callr_sms: list[CallrSms] = []
         self.redeliveries = 0
         self.junk: dict[str, int] = {}
         self.junk_statuses: dict[int, int] = {}
@@ -156,6 +201,10 @@ class Soak:
         self.samples: list[tuple[float, int]] = []
         self.warm_up = max(5.0, seconds / 4)
         self.traced_warm: tracemalloc.Snapshot | None = None
+
+    def stream(self, name: str) -> Stream:
+        """The stream of that name."""
+        return self.streams[name]
 
     async def _pause(self, low: float, high: float) -> bool:
         """Sleep a random while; False once the soak is over."""
@@ -165,9 +214,10 @@ class Soak:
             return True
         return False
 
-    async def stream(self) -> None:
-        """SMS (pushed or not) and calls (pushed), about two a second."""
+    async def arrive(self) -> None:
+        """SMS (pushed or not) and calls (pushed) at SMSMobileAPI, about two a second."""
         state, account = self.env.state, self.env.account
+        sms_stream, calls = self.stream("SMSMobileAPI SMS"), self.stream("SMSMobileAPI calls")
         index = 0
         while await self._pause(*PAUSE):
             index += 1
@@ -176,45 +226,77 @@ class Soak:
             if roll < 0.75:
                 sms = state.add_received_sms(account, number, f"Soak {index}", push=roll < 0.6)
                 self.sms.append(sms)
-                self.expected_sms.add(sms.guid)
+                sms_stream.expected.add((PROVIDER_SMSMOBILEAPI, sms.guid))
             else:
                 kind = self.rng.choice(CALL_KINDS)
                 call = state.add_call(account, kind, number, duration=index % 60, push=True)
-                self.calls.append(call)
-                self.expected_calls.add(_call_key(kind, number, call.at))
+                calls.expected.add(_call_key(kind, number, call.at))
+
+    async def arrive_callr(self) -> None:
+        """SMS at CALLR, about two a second; four in five pushed by CALLR's own pusher."""
+        side = self.env.callr_side()
+        stream = self.stream("CALLR SMS")
+        index = 0
+        while await self._pause(*PAUSE):
+            index += 1
+            push = self.rng.random() < 0.8
+            number = f"+3361{index:07d}"
+            sms = side.state.add_incoming(side.account, number, f"Soak {index}", push=push)
+            self.callr_sms.append(sms)
+            stream.expected.add((PROVIDER_CALLR, sms.hash))
 
     async def meddle(self) -> None:
-        """Redeliveries of SMS already sent, and junk, at the entry's webhook."""
-        url = self.env.webhook_url()
+        """Redeliveries of SMS already sent, and junk, at both entries' webhooks."""
         while await self._pause(0.1, 0.6):
-            if self.sms and self.rng.random() < 0.4:
-                sms = self.rng.choice(self.sms)
-                headers, body = build_v2_request(
-                    "sms.received", sms_event_data(sms), SECRET, datetime.now(UTC)
-                )
-                await self._post(url, headers, body, "redelivery")
+            entry = self.rng.choice(self.entries)
+            if self.rng.random() < 0.4 and (request := self._redelivery(entry)) is not None:
+                await self._post(entry.webhook_url, *request, "redelivery")
                 self.redeliveries += 1
                 continue
             kind = self.rng.choice(("bytes", "bad_signature", "oversized", "get", "stale"))
             headers = {"Content-Type": "application/json"}
             body = self.rng.randbytes(self.rng.randint(0, 300))
             if kind in {"bad_signature", "stale"}:
-                sms = self.env.state.add_received_sms(self.env.account, "+32470999999", "x")
-                self.env.account.received.remove(sms)  # never in the inbox: must never fire
-                at = datetime.now(UTC)
-                if kind == "stale":
-                    at = at.replace(year=at.year - 1)
-                headers, body = build_v2_request(
-                    "sms.received", sms_event_data(sms), SECRET if kind == "stale" else "x", at
-                )
+                headers, body = self._forged(entry, stale=kind == "stale")
             elif kind == "oversized":
                 body = b'{"message":"' + b"x" * (WEBHOOK_MAX_BODY + 10) + b'"}'
             if kind == "get":
-                async with self.env.session.get(url) as response:
+                async with self.env.session.get(entry.webhook_url) as response:
                     await response.read()
                     self._count_junk(kind, response.status)
             else:
-                await self._post(url, headers, body, kind)
+                await self._post(entry.webhook_url, headers, body, kind)
+
+    def _redelivery(self, entry: Entry) -> tuple[dict[str, str], bytes] | None:
+        """An SMS already sent, pushed again (CALLR: sometimes a retry of the same event)."""
+        if entry.provider == PROVIDER_CALLR:
+            if not self.callr_sms:
+                return None
+            sms = self.rng.choice(self.callr_sms)
+            try_number = self.rng.randint(0, 3)
+            _, headers, body = callr_delivery(
+                self.env.callr_side(), sms, SECRET, try_number=try_number
+            )
+            return headers, body
+        if not self.sms:
+            return None
+        data = sms_event_data(self.rng.choice(self.sms))
+        return build_v2_request("sms.received", data, SECRET, datetime.now(UTC))
+
+    def _forged(self, entry: Entry, *, stale: bool) -> tuple[dict[str, str], bytes]:
+        """A push of an SMS nobody received: badly signed, or (SMSMobileAPI) signed but old."""
+        if entry.provider == PROVIDER_CALLR:
+            side = self.env.callr_side()
+            forged = side.state.add_incoming(side.account, "+33699999999", "x", push=False)
+            del side.account.sms[forged.hash]  # never in the inbox: must never fire
+            _, headers, body = callr_delivery(side, forged, "x" if not stale else SECRET + "x")
+            return headers, body
+        sms = self.env.state.add_received_sms(self.env.account, "+32470999999", "x")
+        self.env.account.received.remove(sms)  # never in the inbox: must never fire
+        at = datetime.now(UTC)
+        if stale:
+            at = at.replace(year=at.year - 1)
+        return build_v2_request("sms.received", sms_event_data(sms), SECRET if stale else "x", at)
 
     async def _post(self, url: str, headers: dict[str, str], body: bytes, kind: str) -> None:
         try:
@@ -229,8 +311,8 @@ class Soak:
         if kind != "redelivery":
             self.junk_statuses[status] = self.junk_statuses.get(status, 0) + 1
 
-    async def restart(self) -> None:
-        """Unload and reload the entry with the same storage, at random.
+    async def restart(self, soaked: Entry) -> None:
+        """Unload and reload an entry with the same storage, at random.
 
         A restart whose setup fails leaves the entry waiting for Home Assistant's retry (5 s,
         then longer and longer); after RETRY_AFTER seconds of that it is set up again, as a
@@ -242,25 +324,25 @@ class Soak:
         retrying_since: float | None = None
         while await self._pause(CHECK_EVERY, CHECK_EVERY):
             now = loop.time()
-            entry = hass.config_entries.async_get_entry(self.entry_id)
+            entry = hass.config_entries.async_get_entry(soaked.entry_id)
             state = entry.state if entry is not None else None
             if state is not ConfigEntryState.LOADED:
-                self.down += CHECK_EVERY
+                soaked.down += CHECK_EVERY
             if state is ConfigEntryState.SETUP_RETRY:
                 retrying_since = retrying_since or now
                 if now - retrying_since < RETRY_AFTER:
                     continue
-                self.retries += 1
+                soaked.retries += 1
             elif now < next_restart:
                 continue
             else:
-                self.restarts += 1
+                soaked.restarts += 1
                 next_restart = now + self.rng.uniform(*RESTART_EVERY)
             retrying_since = None
-            await hass.config_entries.async_reload(self.entry_id)
+            await hass.config_entries.async_reload(soaked.entry_id)
             await hass.async_block_till_done()
             if entry is not None and entry.state is not ConfigEntryState.LOADED:
-                self.failed_setups += 1
+                soaked.failed_setups += 1
 
     async def sample_memory(self) -> None:
         """RSS every second; the traced memory once, at the end of the warm-up."""
@@ -272,13 +354,67 @@ class Soak:
                 self.traced_warm = traced()
 
 
+@dataclass(slots=True)
+class SoakRun:
+    """What a finished soak tells the checks."""
+
+    soak: Soak
+    unhandled: list[Any]
+    traced_growth: int
+    rss_growth: int
+
+
+type Check = Callable[[SoakRun], Iterable[tuple[bool, str]]]
+
+
+def _exactly_once(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    for stream in run.soak.streams.values():
+        lost, duplicated = stream.seen.lost(stream.expected), stream.seen.duplicated()
+        strays = stream.seen.unexpected(stream.expected)
+        yield lost == 0, f"{stream.name}: {lost} lost"
+        yield (
+            duplicated == 0,
+            (
+                f"{stream.name}: {duplicated} fired more than once "
+                f"({stream.seen.explain_duplicates()})"
+            ),
+        )
+        yield strays == 0, f"{stream.name}: {strays} events for items nobody sent"
+
+
+def _no_unhandled_exception(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    yield (
+        not run.unhandled,
+        f"{len(run.unhandled)} unhandled exceptions: {describe(run.unhandled)}",
+    )
+
+
+def _junk_refused(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    statuses = run.soak.junk_statuses
+    yield set(statuses) <= JUNK_STATUSES, f"junk answered {statuses}"
+
+
+def _memory_flat(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    yield (
+        run.rss_growth < RSS_TOLERANCE and run.traced_growth < TRACED_TOLERANCE,
+        (
+            f"memory grew after the warm-up: Home Assistant and the integration "
+            f"{fmt_bytes(run.traced_growth)}, RSS {fmt_bytes(run.rss_growth)}"
+        ),
+    )
+
+
+# The soak's invariants, in order; a feature appends its own (see the module's docstring).
+CHECKS: list[Check] = [_exactly_once, _no_unhandled_exception, _junk_refused, _memory_flat]
+
+
 async def run(log: LogWatch, seconds: float, seed: int) -> FigureResult:
     """Soak for ``seconds`` with ``seed``."""
     result = FigureResult("soak", f"Soak with faults ({seconds:g} s, seed {seed})")
     original_create = integration.create_client
     integration.create_client = _short_timeout_client(original_create)  # type: ignore[assignment]
     try:
-        async with bench_env(log, seed=seed) as env:
+        async with bench_env(log, seed=seed, callr=True) as env:
             outcome = await _soak(env, log, seconds, seed, result)
     finally:
         integration.create_client = original_create
@@ -286,20 +422,10 @@ async def run(log: LogWatch, seconds: float, seed: int) -> FigureResult:
     return result
 
 
-async def _soak(
-    env: Env, log: LogWatch, seconds: float, seed: int, result: FigureResult
-) -> dict[str, Any]:
-    hass = env.hass
-    entry = env.add_entry(
-        {CONF_WEBHOOK_SECRET: SECRET, "scan_interval": 1, "slow_scan_interval": 2}
-    )
-    env.state.webhook = WebhookTarget(env.webhook_url(), "v2", SECRET)
-    await env.setup_entry(entry)
-    sms_seen, unsub_sms = env.count(EVENT_SMS_RECEIVED, lambda data: data["guid"])
-    calls_seen, unsub_calls = env.count(EVENT_CALL, _event_call_key)
-    env.state.faults = CountingFaultPlan(env.state.faults.rng)
+def _faults(plan: FaultPlan) -> CountingFaultPlan:
+    counting = CountingFaultPlan(plan.rng)
     for kind in FAULT_KINDS:
-        env.state.faults.add(
+        counting.add(
             Fault(
                 kind=kind,
                 times=None,
@@ -308,7 +434,7 @@ async def _soak(
                 retry_after=1,
             )
         )
-    env.state.faults.add(
+    counting.add(
         Fault(
             kind="slow_body",
             times=None,
@@ -317,33 +443,75 @@ async def _soak(
             chunk_delay=0.02,
         )
     )
-    soak = Soak(env, entry.entry_id, seconds, seed)
+    return counting
+
+
+async def _soak(
+    env: Env, log: LogWatch, seconds: float, seed: int, result: FigureResult
+) -> dict[str, Any]:
+    hass = env.hass
+    side = env.callr_side()
+    options = {CONF_WEBHOOK_SECRET: SECRET, "scan_interval": 1, "slow_scan_interval": 2}
+    env.state.webhook = WebhookTarget(env.webhook_url(), "v2", SECRET)
+    side.state.webhooks.policy.backoff = CALLR_BACKOFF
+    side.state.webhooks.subscribe(
+        side.account, "sms.mo", env.webhook_url(CALLR_WEBHOOK_ID), hmac_secret=SECRET
+    )
+    # One after the other: the first setup of the domain would set up every entry added.
+    sms_entry = env.add_entry(options)
+    await env.setup_entry(sms_entry)
+    callr_entry = env.add_callr_entry(side.url, options)
+    await env.setup_entry(callr_entry)
+    sms_seen, unsub_sms = env.count(
+        EVENT_SMS_RECEIVED, lambda data: (data["provider"], data["guid"])
+    )
+    calls_seen, unsub_calls = env.count(EVENT_CALL, _event_call_key)
+    entries = [
+        Entry(PROVIDER_SMSMOBILEAPI, sms_entry.entry_id, env.webhook_url()),
+        Entry(PROVIDER_CALLR, callr_entry.entry_id, env.webhook_url(CALLR_WEBHOOK_ID)),
+    ]
+    soak = Soak(env, entries, seconds, seed)
+    for name, seen in (
+        ("SMSMobileAPI SMS", sms_seen),
+        ("SMSMobileAPI calls", calls_seen),
+        ("CALLR SMS", sms_seen),
+    ):
+        soak.streams[name] = Stream(name, seen)
+    plans = (_faults(env.state.faults), _faults(side.state.faults))
+    env.state.faults, side.state.faults = plans
     log.clear()
     tracemalloc.start()
     started = time.perf_counter()
-    tasks = [
-        asyncio.create_task(job())
-        for job in (soak.stream, soak.meddle, soak.restart, soak.sample_memory)
-    ]
-    await asyncio.sleep(seconds)
-    soak.stop.set()
-    await asyncio.gather(*tasks)
-    faulted = _fault_count(env)
+    async with LoopLag() as lag:
+        jobs = [soak.arrive(), soak.arrive_callr(), soak.meddle(), soak.sample_memory()]
+        jobs += [soak.restart(entry) for entry in entries]
+        tasks = [asyncio.create_task(job) for job in jobs]
+        await asyncio.sleep(seconds)
+        soak.stop.set()
+        await asyncio.gather(*tasks)
+    faulted = sum(plan.handed_out for plan in plans)
     end_snapshot = traced()
     tracemalloc.stop()
     warm_snapshot = soak.traced_warm if soak.traced_warm is not None else end_snapshot
     traced_warm, traced_end = size(warm_snapshot), size(end_snapshot)
     growth_by_line = top_growth(warm_snapshot, end_snapshot)
 
-    # Catch up: no more faults, the entry loaded, then poll until everything arrived.
+    # Catch up: no more faults, the entries loaded, then poll until everything arrived.
     env.state.faults.clear()
+    side.state.faults.clear()
     await env.server.drain_webhooks()
-    if entry.state is not ConfigEntryState.LOADED:
-        await hass.config_entries.async_reload(entry.entry_id)
-        await hass.async_block_till_done()
+    await side.server.drain_webhooks()
+    for soaked in entries:
+        entry = hass.config_entries.async_get_entry(soaked.entry_id)
+        if entry is not None and entry.state is not ConfigEntryState.LOADED:
+            await hass.config_entries.async_reload(soaked.entry_id)
+            await hass.async_block_till_done()
+    # The SMS streams share one counter: an SMS is "expected" in one of them.
+    all_sms = soak.stream("SMSMobileAPI SMS").expected | soak.stream("CALLR SMS").expected
     deadline = time.perf_counter() + CATCH_UP
     while time.perf_counter() < deadline and (  # noqa: ASYNC110 - counters fed by callbacks
-        sms_seen.counts.keys() < soak.expected_sms or calls_seen.counts.keys() < soak.expected_calls
+        sms_seen.counts.keys() < all_sms
+        or calls_seen.counts.keys() < soak.stream("SMSMobileAPI calls").expected
     ):
         await asyncio.sleep(0.5)
     await asyncio.sleep(3)  # a few more polls: a late duplicate would show now
@@ -352,63 +520,51 @@ async def _soak(
     unsub_calls()
     elapsed = time.perf_counter() - started
 
-    lost_sms, dup_sms = sms_seen.lost(soak.expected_sms), sms_seen.duplicated()
-    lost_calls, dup_calls = calls_seen.lost(soak.expected_calls), calls_seen.duplicated()
-    strays = sms_seen.unexpected(soak.expected_sms) + calls_seen.unexpected(soak.expected_calls)
+    # Each SMS stream judges only its own provider's SMS.
+    for name, provider in (
+        ("SMSMobileAPI SMS", PROVIDER_SMSMOBILEAPI),
+        ("CALLR SMS", PROVIDER_CALLR),
+    ):
+        soak.streams[name].seen = _only(sms_seen, provider)
+
     unhandled = log.unhandled()
     handled = len(log.errors()) - len(unhandled)
     warm = next((s for s in soak.samples if s[0] >= soak.warm_up), (0.0, rss_bytes()))
     end = soak.samples[-1] if soak.samples else (0.0, rss_bytes())
-    rss_growth = end[1] - warm[1]
-    traced_growth = traced_end - traced_warm
+    outcome = SoakRun(
+        soak=soak,
+        unhandled=unhandled,
+        traced_growth=traced_end - traced_warm,
+        rss_growth=end[1] - warm[1],
+    )
+    for check in CHECKS:
+        for ok, failure in check(outcome):
+            result.check(ok, failure)
 
-    result.check(lost_sms == 0, f"{lost_sms} SMS lost")
-    result.check(
-        dup_sms == 0,
-        f"{dup_sms} SMS fired more than once ({sms_seen.explain_duplicates()})",
-    )
-    result.check(lost_calls == 0, f"{lost_calls} calls lost")
-    result.check(
-        dup_calls == 0,
-        f"{dup_calls} calls fired more than once ({calls_seen.explain_duplicates()})",
-    )
-    result.check(strays == 0, f"{strays} events for items nobody sent")
-    result.check(not unhandled, f"{len(unhandled)} unhandled exceptions: {describe(unhandled)}")
-    result.check(
-        set(soak.junk_statuses) <= {0, 200, 202, 400, 401, 405, 413},
-        f"junk answered {soak.junk_statuses}",
-    )
-    result.check(
-        rss_growth < RSS_TOLERANCE and traced_growth < TRACED_TOLERANCE,
-        f"memory grew after the warm-up: Home Assistant and the integration "
-        f"{fmt_bytes(traced_growth)}, RSS {fmt_bytes(rss_growth)}",
-    )
     table = Table(
         f"{seconds:g} s of faults, then catch-up; {elapsed:.1f} s in all",
         ["what", "sent", "fired", "lost", "duplicated"],
     )
-    table.rows += [
-        [
-            "SMS (webhook + poll, or poll only)",
-            fmt_int(len(soak.expected_sms)),
-            fmt_int(sms_seen.total),
-            fmt_int(lost_sms),
-            fmt_int(dup_sms),
-        ],
-        [
-            "calls (webhook + poll)",
-            fmt_int(len(soak.expected_calls)),
-            fmt_int(calls_seen.total),
-            fmt_int(lost_calls),
-            fmt_int(dup_calls),
-        ],
-    ]
+    for stream in soak.streams.values():
+        table.rows.append(
+            [
+                stream.name,
+                fmt_int(len(stream.expected)),
+                fmt_int(stream.seen.total),
+                fmt_int(stream.seen.lost(stream.expected)),
+                fmt_int(stream.seen.duplicated()),
+            ]
+        )
+    requests = env.traffic()[0] + side.traffic()[0]
     table.notes += [
         (
-            f"API requests answered with a fault: {fmt_int(faulted)} "
-            f"of {fmt_int(env.traffic()[0])}; restarts: {soak.restarts}; setups that failed on "
-            f"a fault: {soak.failed_setups} (set up again after {RETRY_AFTER:g} s: "
-            f"{soak.retries}); entry not loaded {soak.down / seconds:.0%} of the time"
+            f"API requests answered with a fault: {fmt_int(faulted)} of {fmt_int(requests)}; "
+            + "; ".join(
+                f"{soaked.provider}: {soaked.restarts} restarts, {soaked.failed_setups} setups "
+                f"failed on a fault (set up again after {RETRY_AFTER:g} s: {soaked.retries}), "
+                f"not loaded {soaked.down / seconds:.0%} of the time"
+                for soaked in entries
+            )
         ),
         (
             f"webhook redeliveries: {soak.redeliveries}; junk requests by kind: "
@@ -422,28 +578,52 @@ async def _soak(
         (
             f"memory after warm-up ({warm[0]:.0f} s) -> end: held by Home Assistant and the "
             f"integration {fmt_bytes(traced_warm)} -> {fmt_bytes(traced_end)} "
-            f"({_signed_bytes(traced_growth)}); process RSS {fmt_bytes(warm[1])} -> "
+            f"({_signed_bytes(outcome.traced_growth)}); process RSS {fmt_bytes(warm[1])} -> "
             f"{fmt_bytes(end[1])}; most growth: {growth_by_line}"
+        ),
+        (
+            f"longest event-loop stall during the faults: {fmt_ms(lag.worst)} (restarts, "
+            "faults and the simulators included)"
         ),
     ]
     result.tables.append(table)
+    streams = {
+        stream.name: {
+            "sent": len(stream.expected),
+            "fired": stream.seen.total,
+            "lost": stream.seen.lost(stream.expected),
+            "duplicated": stream.seen.duplicated(),
+        }
+        for stream in soak.streams.values()
+    }
+    sms_stream, calls_stream = streams["SMSMobileAPI SMS"], streams["SMSMobileAPI calls"]
     return {
         "seconds": seconds,
         "seed": seed,
-        "sms": len(soak.expected_sms),
-        "calls": len(soak.expected_calls),
-        "lost_sms": lost_sms,
-        "duplicated_sms": dup_sms,
-        "lost_calls": lost_calls,
-        "duplicated_calls": dup_calls,
+        # The keys of the first release of the soak: SMSMobileAPI's.
+        "sms": sms_stream["sent"],
+        "calls": calls_stream["sent"],
+        "lost_sms": sms_stream["lost"],
+        "duplicated_sms": sms_stream["duplicated"],
+        "lost_calls": calls_stream["lost"],
+        "duplicated_calls": calls_stream["duplicated"],
+        "streams": streams,
         "faults": faulted,
-        "requests": env.traffic()[0],
-        "restarts": soak.restarts,
-        "failed_setups": soak.failed_setups,
-        "setup_retries": soak.retries,
-        "not_loaded_seconds": soak.down,
+        "requests": requests,
+        "entries": {
+            soaked.provider: {
+                "restarts": soaked.restarts,
+                "failed_setups": soaked.failed_setups,
+                "setup_retries": soaked.retries,
+                "not_loaded_seconds": soaked.down,
+            }
+            for soaked in entries
+        },
+        "restarts": sum(soaked.restarts for soaked in entries),
+        "failed_setups": sum(soaked.failed_setups for soaked in entries),
         "unhandled": len(unhandled),
         "handled_errors": handled,
+        "longest_loop_stall": lag.worst,
         "rss_warm": warm[1],
         "rss_end": end[1],
         "traced_warm": traced_warm,
@@ -453,8 +633,19 @@ async def _soak(
     }
 
 
+def _only(counted: Counted, provider: str) -> Counted:
+    """The SMS of one provider among those counted by (provider, guid)."""
+    own = Counted()
+    for key, count in counted.counts.items():
+        if isinstance(key, tuple) and key[0] == provider:
+            own.counts[key] = count
+            own.sources[key] = counted.sources.get(key, [])
+    own.total = sum(own.counts.values())
+    return own
+
+
 class CountingFaultPlan(FaultPlan):
-    """The simulator's fault plan, counting the faults it hands out."""
+    """A simulator's fault plan, counting the faults it hands out."""
 
     handed_out = 0
 
@@ -464,11 +655,6 @@ class CountingFaultPlan(FaultPlan):
         if fault is not None:
             self.handed_out += 1
         return fault
-
-
-def _fault_count(env: Env) -> int:
-    faults = env.state.faults
-    return faults.handed_out if isinstance(faults, CountingFaultPlan) else 0
 
 
 def _signed_bytes(value: int) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, Protocol, override, runtime_checkable
 
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import callback
@@ -51,6 +53,8 @@ from .const import (
 )
 from .data import SmsMobileApiData
 from .inbox import Inbox
+from .ledger import MAX_CLOCK_SKEW
+from .phone_numbers import async_load_phonenumbers
 from .push import PushReceiver
 from .repairs import (
     async_check_phones,
@@ -67,6 +71,35 @@ type SmsMobileApiConfigEntry = ConfigEntry[SmsMobileApiRuntimeData]
 
 # Missed calls and received SMS are kept this long to count today's in any time zone.
 _RECENT_WINDOW = timedelta(hours=48)
+
+# A poll that delivers many new SMS lets the event loop run after about this much of it.
+_DELIVERY_SLICE = 0.01
+
+# The SMS of the last two days are pruned once a poll, or when their number doubled.
+_RECENT_SMS_FLOOR = 100
+
+# A first sync needs the newest SMS and every SMS a later poll reads again (SYNC_OVERLAP before
+# the newest), not the history. Without an unread SMS to start from, it reads windows back from
+# now, widened this many times while they are empty, up to INITIAL_SYNC_WINDOW: 20 minutes (the
+# overlap and 5 more: an SMS of the last 5 minutes needs nothing else), 160 minutes, 21 hours,
+# 7 days. Small first: CALLR answers at most 4 MiB (about 4 000 SMS) at a time.
+_FIRST_SYNC_WINDOW = SYNC_OVERLAP + timedelta(minutes=5)
+_FIRST_SYNC_WIDENING = 8
+# It reads back to the start of the local day instead (so that "SMS received today" counts
+# them all) unless that day holds more SMS than this (unread ones, or at the window's pace).
+_FIRST_SYNC_DAY_ROWS = 1000
+
+
+@runtime_checkable
+class UnreadTimes(Protocol):
+    """A client that lists its unread SMS as GUIDs and times, without a model per SMS.
+
+    Optional beside ``Capability.READ_STATUS``: the unread list may be a whole inbox, and
+    100 000 models would cost a full garbage collection (a stall of about 0.2 s).
+    """
+
+    async def get_unread_times(self) -> dict[str, datetime]:
+        """The GUID and reception time of every SMS not marked read."""
 
 
 @dataclass(slots=True)
@@ -124,12 +157,19 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._last_sms: ReceivedSms | None = None
         self._recent_missed: dict[str, Call] = {}
         self._recent_sms: dict[str, datetime] = {}
+        self._recent_sms_kept = _RECENT_SMS_FLOOR
         self._last_delivery: MessageStatusEvent | None = None
+        self._publish_scheduled = False
         self._last_calls: dict[CallType, Call] = {}
 
     @override
     async def _async_setup(self) -> None:
-        """Check the repair issues that depend on the options; switch WhatsApp retrieval on."""
+        """Check the repair issues that depend on the options; switch WhatsApp retrieval on.
+
+        Also import ``phonenumbers`` now, off the event loop: events need it from the first
+        poll on (see ``phone_numbers``).
+        """
+        await async_load_phonenumbers(self.hass)
         async_set_no_webhook_no_polling(
             self.hass,
             self.config_entry.entry_id,
@@ -212,38 +252,130 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     def async_push_sms(self, sms: ReceivedSms) -> None:
         """An SMS came by webhook: show it now, without moving the polling schedule."""
         self._note_sms(sms, new=True)
-        self._publish()
+        self._publish_pushed()
 
     @callback
     def async_push_status(self, status: MessageStatusEvent) -> None:
         """What became of a message we sent: show it now."""
         self._last_delivery = status
-        self._publish()
+        self._publish_pushed()
 
     @callback
     def async_push_call(self, call: Call) -> None:
         """A call came by webhook: show it now, without moving the polling schedule."""
         self._note_calls(call.call_type, (call,), dt_util.utcnow())
+        self._publish_pushed()
+
+    def _publish_pushed(self) -> None:
+        """Publish once for all the pushes handled in this turn of the event loop.
+
+        A burst of webhook requests is handled in one turn: each entity of the entry then
+        writes its state once, not once a request.
+        """
+        if not self._publish_scheduled:
+            self._publish_scheduled = True
+            self.hass.loop.call_soon(self._publish_now)
+
+    @callback
+    def _publish_now(self) -> None:
+        self._publish_scheduled = False
         self._publish()
 
     async def _poll_sms(self, now: datetime) -> None:
         """Read SMS received since the newest one seen (minus the sync overlap)."""
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
-        after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
-        messages = await self.client.get_received_sms(after=after)
-        if Capability.READ_STATUS in self.client.capabilities and (
-            self._unread is None
-            or (self._next_unread_resync is not None and now >= self._next_unread_resync)
-        ):
-            listed = await self.client.get_received_sms(unread_only=True)
-            self._unread = {sms.guid for sms in listed}
-            self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
+        if self.inbox.first_sync and self.inbox.ledger.cursor("sms") is None:
+            messages = await self._read_first_sync(now)
+        else:
+            # A first sync that was interrupted after reading SMS goes on from its cursor
+            # (recording, still firing nothing), like any poll.
+            after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
+            messages = await self.client.get_received_sms(after=after)
+            await self._read_unread(now)
+        # The SMS a first sync records are history: the unread list just read tells which
+        # of them are unread. Later, an SMS recorded for the first time is new, so unread.
+        history = self.inbox.first_sync
+        loop = self.hass.loop
+        pause_at = loop.time() + _DELIVERY_SLICE
         for sms in messages:
-            self._note_sms(sms, new=self.inbox.receive_sms(sms, SOURCE_POLL, verified=True))
+            recorded = self.inbox.receive_sms(sms, SOURCE_POLL, verified=True)
+            self._note_sms(sms, new=recorded and not history)
+            if loop.time() >= pause_at:
+                # Many new SMS (each fires its event): let the event loop run in between. A
+                # push of one of them meanwhile is recorded once; an unload meanwhile saved the
+                # cursor of before this poll, so the next setup reads the rest again.
+                await asyncio.sleep(0)
+                pause_at = loop.time() + _DELIVERY_SLICE
         if messages:
             self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages), now=now)
         self.inbox.ledger.prune(now)
+        self._prune_recent_sms(now)
+
+    async def _read_unread(self, now: datetime) -> Mapping[str, datetime]:
+        """Read the full list of unread SMS when it is due (at start, then every 6 hours).
+
+        Their GUIDs and reception times; empty when not due (or not supported).
+        """
+        if Capability.READ_STATUS not in self.client.capabilities or (
+            self._unread is not None
+            and (self._next_unread_resync is None or now < self._next_unread_resync)
+        ):
+            return {}
+        if isinstance(self.client, UnreadTimes):
+            times = await self.client.get_unread_times()
+        else:
+            listed = await self.client.get_received_sms(unread_only=True)
+            times = {sms.guid: sms.received_at for sms in listed}
+        self._unread = set(times)
+        self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
+        return times
+
+    async def _read_first_sync(self, now: datetime) -> tuple[ReceivedSms, ...]:
+        """The SMS a first sync records: the newest one, and all a later poll reads again.
+
+        Later polls start SYNC_OVERLAP before the cursor (the newest SMS recorded, at most
+        MAX_CLOCK_SKEW ahead of now), or before the end of the first sync when there is none:
+        the first sync must record every SMS from there on (older ones are never read again),
+        not the history. It reads from SYNC_OVERLAP before the newest unread SMS (the unread
+        list is read first, for the unread count), or else windows back from now, widened
+        while they are empty; back to the start of the local day instead when that day holds
+        few SMS (today's are counted); and, should the newest SMS read be more recent than
+        that start allows, from SYNC_OVERLAP before it. Nothing fires: the inbox records them.
+        """
+        unread = await self._read_unread(now)
+        # In UTC, as the SMS times: comparing times of two zones is ten times slower.
+        day_start = dt_util.as_utc(dt_util.start_of_local_day(dt_util.as_local(now)))
+        messages: tuple[ReceivedSms, ...] = ()
+        if unread:
+            start = min(max(unread.values()), now) - SYNC_OVERLAP
+            today = sum(1 for received_at in unread.values() if received_at >= day_start)
+        else:
+            start, messages = await self._read_newest_window(now)
+            if not messages:
+                return ()
+            # The day's SMS, at the pace of that window.
+            pace = len(messages) / max((now - start).total_seconds(), 1.0)
+            today = round(pace * (now - day_start).total_seconds())
+        if day_start < start and today <= _FIRST_SYNC_DAY_ROWS:
+            start, messages = day_start, ()
+        if not messages:
+            messages = await self.client.get_received_sms(after=start)
+        if messages:
+            cursor = min(max(sms.received_at for sms in messages), now + MAX_CLOCK_SKEW)
+            if cursor - SYNC_OVERLAP < start:
+                messages = await self.client.get_received_sms(after=cursor - SYNC_OVERLAP)
+        return messages
+
+    async def _read_newest_window(self, now: datetime) -> tuple[datetime, tuple[ReceivedSms, ...]]:
+        """The first window back from now with an SMS in it (widened up to seven days)."""
+        oldest = now - INITIAL_SYNC_WINDOW
+        start = now - _FIRST_SYNC_WINDOW
+        messages = await self.client.get_received_sms(after=start)
+        while not messages and start > oldest:
+            start = max(oldest, now - (now - start) * _FIRST_SYNC_WIDENING)
+            messages = await self.client.get_received_sms(after=start)
+        return start, messages
 
     def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
         """Keep the newest SMS and those of the last two days; a new one is also unread."""
@@ -252,8 +384,15 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if self._last_sms is None or sms.received_at >= self._last_sms.received_at:
             self._last_sms = sms
         self._recent_sms[sms.guid] = sms.received_at
-        limit = dt_util.utcnow() - _RECENT_WINDOW
+        if len(self._recent_sms) > 2 * self._recent_sms_kept:
+            # Pushes alone (no polling): the two-day window is kept about this size.
+            self._prune_recent_sms(dt_util.utcnow())
+
+    def _prune_recent_sms(self, now: datetime) -> None:
+        """Forget the SMS of more than two days ago (once a poll, not once an SMS)."""
+        limit = now - _RECENT_WINDOW
         self._recent_sms = {guid: at for guid, at in self._recent_sms.items() if at >= limit}
+        self._recent_sms_kept = max(len(self._recent_sms), _RECENT_SMS_FLOOR)
 
     async def _poll_phones(self) -> None:
         if (gateway := feature(self.client, Capability.PHONES)) is None:

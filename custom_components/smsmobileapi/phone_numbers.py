@@ -1,11 +1,27 @@
-"""Phone numbers: parsing and formatting with the maintained ``phonenumbers`` library."""
+"""Phone numbers: parsing and formatting with the maintained ``phonenumbers`` library.
+
+``phonenumbers`` is imported when first needed, not with the integration: its metadata is two
+thirds of the integration's import cost. ``async_load_phonenumbers`` imports it in Home
+Assistant's import executor, off the event loop, when an entry's first refresh starts: before
+any event (``number_type``), message sent (``to_e164``) or logbook line (``format_for_display``)
+needs it. Only a form or an action used before any entry started its first refresh imports it
+on the spot (once, about 20 ms).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 import re
 
-import phonenumbers
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.importlib import async_import_module
+
+_LIBRARY = "phonenumbers"
+
+
+async def async_load_phonenumbers(hass: HomeAssistant) -> None:
+    """Import ``phonenumbers`` off the event loop (at once when it already is)."""
+    await async_import_module(hass, _LIBRARY)
 
 
 class InvalidPhoneNumberError(ValueError):
@@ -14,6 +30,8 @@ class InvalidPhoneNumberError(ValueError):
 
 def format_for_display(number: str) -> str:
     """Return "+32 470 00 00 01" for "+32470000001"; anything unparsable as it came."""
+    import phonenumbers  # noqa: PLC0415 - imported when first needed
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
@@ -30,6 +48,8 @@ def to_e164(number: str, default_region: str | None = None) -> str:
     ``default_region`` (an ISO 3166 country code such as "BE"); without one, only
     international numbers are accepted. Raises ``InvalidPhoneNumberError`` otherwise.
     """
+    import phonenumbers  # noqa: PLC0415 - imported when first needed
+
     try:
         parsed = phonenumbers.parse(number, default_region)
     except phonenumbers.NumberParseException as err:
@@ -45,6 +65,8 @@ def number_type(number: str) -> str | None:
     "mobile", "fixed_line", "fixed_line_or_mobile", "premium_rate", "toll_free", "voip"...;
     None for a sender name or a text that is no valid number (so nothing replies to it).
     """
+    import phonenumbers  # noqa: PLC0415 - imported when first needed
+
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
@@ -56,6 +78,8 @@ def number_type(number: str) -> str | None:
 
 @cache
 def _type_names() -> dict[int, str]:
+    import phonenumbers  # noqa: PLC0415 - imported when first needed
+
     return {
         value: name.lower()
         for name, value in vars(phonenumbers.PhoneNumberType).items()

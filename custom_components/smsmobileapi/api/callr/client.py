@@ -22,6 +22,7 @@ from ..events import WebhookDelivery
 from ..exceptions import SmsGatewayResponseError
 from ..gateway import Capability
 from ..models import Channel, ReceivedSms, SendResult, SentMessage
+from ..parsing import SKIP, ModelRows, Skip, map_in_slices, sorted_in_slices
 from .auth import CallrCredentials
 from .const import (
     DEFAULT_BASE_URL,
@@ -176,9 +177,10 @@ class CallrClient:
             raise ValueError("CALLR has no phones: no phone_id")
         if unread_only:
             raise ValueError("CALLR keeps no read status: no unread_only")
-        rows = await self._list("IN", after)
-        received = [parse_received_sms(row) for row in rows]
-        return tuple(sorted(received, key=lambda sms: sms.received_at))
+        # Each row becomes its model as it is read (a long list never holds all its rows).
+        reader = ModelRows(_incoming)
+        rows = await self._list_data("IN", after, reader.read)
+        return tuple(await sorted_in_slices(reader.models(rows), _received_at))
 
     # --- sent SMS ------------------------------------------------------------------------------
 
@@ -202,7 +204,7 @@ class CallrClient:
             rows = await self._one_sent(guid.strip())
         else:
             rows = await self._list("OUT", since)
-        messages = [parse_sent_message(row) for row in rows]
+        messages = await map_in_slices(parse_sent_message, rows)
         floor = _utc(since).replace(microsecond=0) if since is not None else None
         needle = keyword.casefold() if keyword else None
         kept = [
@@ -234,13 +236,35 @@ class CallrClient:
 
     async def _list(self, sms_type: str, start: datetime | None) -> list[Mapping[str, Any]]:
         """``GET /sms`` of a type from ``start`` (default: ``DEFAULT_WINDOW`` ago) to now."""
+        rows = await map_in_slices(as_sms, await self._list_data(sms_type, start))
+        # The service lists one type; a row of the other would be misread.
+        return [row for row in rows if is_type(row, sms_type)]
+
+    async def _list_data(
+        self,
+        sms_type: str,
+        start: datetime | None,
+        read: Callable[[object], object] | None = None,
+    ) -> Sequence[object]:
+        """The rows of ``GET /sms`` of a type (``read`` reads each as it comes)."""
         now = _utc(self._clock())
         begin = min(_utc(start), now) if start is not None else now - DEFAULT_WINDOW
         query = {"type": sms_type, "from": format_time(begin), "to": format_time(now)}
-        data = await self._transport.request("GET", "/sms", route="GET /sms", query=query)
-        rows = [as_sms(row) for row in as_rows(data)]
-        # The service lists one type; a row of the other would be misread.
-        return [row for row in rows if is_type(row, sms_type)]
+        data = await self._transport.request(
+            "GET", "/sms", route="GET /sms", query=query, rows=read
+        )
+        return as_rows(data)
+
+
+def _incoming(row: object) -> ReceivedSms | Skip:
+    """An incoming SMS of ``GET /sms?type=IN``; a row of the other type is left out."""
+    data = as_sms(row)
+    # The service lists one type; a row of the other would be misread.
+    return parse_received_sms(data) if is_type(data, "IN") else SKIP
+
+
+def _received_at(sms: ReceivedSms) -> datetime:
+    return sms.received_at
 
 
 def _utc(moment: datetime) -> datetime:

@@ -11,11 +11,11 @@ hold the URL): only the type name is kept. No credential reaches a message or a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json
 import logging
-from typing import Final, Literal
+from typing import Final, Literal, cast
 from urllib.parse import quote
 
 import aiohttp
@@ -27,9 +27,17 @@ from ..exceptions import (
     SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
+from ..parsing import (
+    LARGE_ANSWER,
+    Rows,
+    decode_in_slices,
+    loads_in_slices,
+    read_rows,
+    without_lists,
+)
 from .auth import CallrCredentials
 from .const import MAX_RESPONSE_BYTES
-from .errors import read_answer
+from .errors import Scrub, read_answer
 
 _LOGGER = logging.getLogger(__name__)
 _REDACTED: Final = "**REDACTED**"
@@ -46,10 +54,10 @@ type Method = Literal["GET", "POST"]
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """What came back: the HTTP status, the decoded body and ``Retry-After``."""
+    """What came back: the HTTP status, the raw body and ``Retry-After``."""
 
     status: int
-    text: str
+    raw: list[bytes]
     retry_after: str | None
 
 
@@ -100,10 +108,12 @@ class Transport:
         route: str,
         query: Mapping[str, str] | None = None,
         payload: Mapping[str, object] | None = None,
+        rows: Callable[[object], object] | None = None,
     ) -> object:
         """Send one request to ``base_url + path``; return the envelope's ``data``.
 
-        ``route`` names the endpoint in messages and log lines (``GET /sms/{hash}``).
+        ``route`` names the endpoint in messages and log lines (``GET /sms/{hash}``). When
+        ``data`` is a list, ``rows`` reads its elements as they come (see ``Rows``).
         """
         _LOGGER.debug("CALLR request %s", route)
         outcome = await self._exchange(method, path, route, query, payload)
@@ -112,9 +122,12 @@ class Transport:
             _LOGGER.debug("CALLR %s failed: %s", route, outcome)
             raise outcome
         _LOGGER.debug(
-            "CALLR %s answered HTTP %s (%d characters)", route, outcome.status, len(outcome.text)
+            "CALLR %s answered HTTP %s (%d bytes)",
+            route,
+            outcome.status,
+            sum(map(len, outcome.raw)),
         )
-        return read_answer(route, outcome.status, outcome.text, outcome.retry_after, self._scrub)
+        return await _data(route, outcome, self._scrub, rows)
 
     async def _exchange(
         self,
@@ -152,11 +165,7 @@ class Transport:
                         code="invalid_response",
                         status=response.status,
                     )
-                return _Answer(
-                    response.status,
-                    raw.decode("utf-8-sig", "replace"),
-                    response.headers.get("Retry-After"),
-                )
+                return _Answer(response.status, raw, response.headers.get("Retry-After"))
         except TimeoutError:
             return SmsGatewayTimeoutError(f"Timeout while requesting {route}")
         except aiohttp.ClientError as err:
@@ -175,8 +184,39 @@ class Transport:
         return text
 
 
-async def _read_capped(response: aiohttp.ClientResponse) -> bytes | None:
-    """Read the body, or None when it is (or announces being) larger than the cap."""
+async def _data(
+    route: str, answer: _Answer, scrub: Scrub, rows: Callable[[object], object] | None = None
+) -> object:
+    """The envelope's ``data`` of a successful answer, or its error (``read_answer``).
+
+    JSON is UTF-8: decoded here, whatever charset the answer claims. A large answer (a long
+    list of SMS) is decoded and read in slices, the event loop running in between; the
+    classifier then reads it with its lists emptied (it reads ``status`` and the error's
+    ``code`` and ``message``, never a list), and the real ``data`` is returned. ``rows`` reads
+    the elements of a ``data`` list: as they come in a large answer (before the classifier:
+    so it must not raise), else once it is classified.
+    """
+    raw, status, retry_after = answer.raw, answer.status, answer.retry_after
+    reader = Rows(("data",), rows) if rows is not None else None
+    if sum(map(len, raw)) < LARGE_ANSWER or not 200 <= status < 300:
+        text = b"".join(raw).decode("utf-8-sig", "replace")
+        data = read_answer(route, status, text, retry_after, scrub)
+        if reader is not None:
+            await read_rows({"data": data}, reader)
+        return data
+    text = await decode_in_slices(raw)
+    try:
+        body = await loads_in_slices(text, reader)
+    except (ValueError, RecursionError):
+        # Not JSON (a truncated list, a proxy's page): classified from its text, as ever.
+        return read_answer(route, status, text, retry_after, scrub)
+    read_answer(route, status, json.dumps(without_lists(body)), retry_after, scrub)
+    # Only an object with "data" passes the classifier.
+    return cast("Mapping[str, object]", body)["data"]
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> list[bytes] | None:
+    """Read the body (its chunks), or None when it is (or announces being) larger than the cap."""
     if (response.content_length or 0) > MAX_RESPONSE_BYTES:
         return None
     chunks: list[bytes] = []
@@ -186,4 +226,4 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes | None:
         if size > MAX_RESPONSE_BYTES:
             return None
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks

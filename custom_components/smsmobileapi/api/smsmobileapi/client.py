@@ -32,7 +32,17 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import as_object, optional_bool, optional_str, parse_time
+from ..parsing import (
+    ModelRows,
+    Rows,
+    as_object,
+    map_in_slices,
+    optional_bool,
+    optional_str,
+    parse_time,
+    required_list,
+    sorted_in_slices,
+)
 from .auth import Credentials
 from .const import (
     CALLS_DEFAULT_LIMIT,
@@ -49,16 +59,18 @@ from .const import (
     SOURCE_TAG,
 )
 from .parsing import (
+    SmsTimes,
     parse_calls,
     parse_conversations,
     parse_log_rows,
     parse_phone_list,
+    parse_received_sms,
     parse_send_result,
     parse_sent_from_mobile,
     parse_sent_message,
-    parse_sms_list,
     parse_whatsapp_check,
-    parse_whatsapp_list,
+    parse_whatsapp_list_in_slices,
+    sms_order,
 )
 from .transport import Transport
 from .webhook import parse_webhook, verify_signature
@@ -264,7 +276,7 @@ class SmsMobileApiClient:
         if error is not None:
             params[error] = 1
         body = await self._request("log/sent/sms/", params, max_bytes=MAX_LIST_RESPONSE_BYTES)
-        return tuple(parse_sent_message(row) for row in parse_log_rows(body))
+        return tuple(await map_in_slices(parse_sent_message, parse_log_rows(body)))
 
     async def get_sent_from_mobile(
         self,
@@ -305,7 +317,11 @@ class SmsMobileApiClient:
         phone_id: str | None = None,
         unread_only: bool = False,
     ) -> tuple[ReceivedSms, ...]:
-        """List received SMS, oldest first; ``after`` keeps only those after that time."""
+        """List received SMS, oldest first; ``after`` keeps only those after that time.
+
+        Each row becomes its model as it is read (a long list never holds all its rows).
+        """
+        reader = ModelRows(parse_received_sms)
         body = await self._request(
             "getsms/",
             {
@@ -314,8 +330,26 @@ class SmsMobileApiClient:
                 "onlyunread": "yes" if unread_only else None,
             },
             max_bytes=MAX_LIST_RESPONSE_BYTES,
+            rows=Rows(("result", "sms"), reader.read),
         )
-        return parse_sms_list(_result(body))
+        rows = required_list(_result(body), "sms", where="result")
+        return tuple(await sorted_in_slices(reader.models(rows), sms_order))
+
+    async def get_unread_times(self) -> dict[str, datetime]:
+        """The GUID and reception time of every SMS not marked read: what an unread count needs.
+
+        The same request and checks as ``get_received_sms(unread_only=True)``, without a model
+        per SMS: each row is read into the dict as it comes (the unread list may be the whole
+        inbox; see ``Rows``).
+        """
+        times = SmsTimes()
+        body = await self._request(
+            "getsms/",
+            {"onlyunread": "yes"},
+            max_bytes=MAX_LIST_RESPONSE_BYTES,
+            rows=Rows(("result", "sms"), times.read),
+        )
+        return times.result(_result(body))
 
     async def mark_read(self, guid: str) -> None:
         """Mark a received SMS as read (API status only, not on the phone)."""
@@ -402,7 +436,7 @@ class SmsMobileApiClient:
                 body.get("expire_at")
             )
         body = await self._request("getwa/", {}, max_bytes=MAX_LIST_RESPONSE_BYTES)
-        messages = parse_whatsapp_list(body)
+        messages = await parse_whatsapp_list_in_slices(body)
         if after is None:
             return messages
         return tuple(message for message in messages if message.received_at > after)

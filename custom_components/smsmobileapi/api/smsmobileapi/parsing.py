@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import re
 from typing import Any
 
+from ..exceptions import SmsGatewayInvalidResponseError
 from ..models import (
     Call,
     CallType,
@@ -29,12 +30,14 @@ from ..models import (
 from ..parsing import (
     as_object,
     invalid,
+    map_in_slices,
     optional_bool,
     optional_int,
     optional_str,
     parse_time,
     required_list,
     required_str,
+    sorted_in_slices,
 )
 
 _BATTERY = re.compile(r"^\s*(\d{1,3})(?:[.,]\d+)?\s*%?\s*$")
@@ -88,10 +91,48 @@ def parse_received_sms(row: object) -> ReceivedSms:
 def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:
     """Parse the ``sms`` list of a /getsms/ result, oldest first."""
     rows = required_list(result, "sms", where="result")
-    return tuple(sorted((parse_received_sms(row) for row in rows), key=_sms_order))
+    return tuple(sorted((parse_received_sms(row) for row in rows), key=sms_order))
 
 
-def _sms_order(sms: ReceivedSms) -> tuple[datetime, int]:
+class SmsTimes:
+    """The GUID and reception time of each SMS of a /getsms/ list, without a model per SMS.
+
+    ``read`` takes one row (a ``Rows`` reader: it never raises) and keeps its GUID and time,
+    each row checked as ``parse_received_sms`` checks it (an object with a GUID, a number and a
+    time); ``result`` returns them, or raises the error of the first row that failed, as
+    ``parse_sms_list`` would. The dict holds strings and datetimes only, which the garbage
+    collector does not walk.
+    """
+
+    __slots__ = ("_failure", "_times")
+
+    def __init__(self) -> None:
+        """Nothing read yet."""
+        self._times: dict[str, datetime] = {}
+        self._failure: SmsGatewayInvalidResponseError | None = None
+
+    def read(self, row: object) -> None:
+        """Keep one row's GUID and time (or the first failure)."""
+        if self._failure is not None:
+            return
+        try:
+            data = as_object(row, "sms")
+            guid = required_str(data, "guid", "guid_message", where="sms")
+            required_str(data, "number", "from", "numero", where="sms")
+            self._times[guid] = _sms_time(data)
+        except SmsGatewayInvalidResponseError as err:
+            self._failure = err
+
+    def result(self, result: Mapping[str, Any]) -> dict[str, datetime]:
+        """The times read from ``result`` (whose list is checked as ``parse_sms_list`` does)."""
+        required_list(result, "sms", where="result")
+        if self._failure is not None:
+            raise self._failure
+        return self._times
+
+
+def sms_order(sms: ReceivedSms) -> tuple[datetime, int]:
+    """How /getsms/ rows are ordered: by time, then by the service's id."""
     return (sms.received_at, sms.sms_id or 0)
 
 
@@ -336,16 +377,27 @@ def parse_whatsapp_list(body: Mapping[str, Any]) -> tuple[ReceivedWhatsApp, ...]
     The rows are the first list among the usual names, at the top or in ``result``. An answer
     without one is an unknown layout (an invalid response), not "no message".
     """
+    rows = _whatsapp_rows(body)
+    return tuple(sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order))
+
+
+async def parse_whatsapp_list_in_slices(
+    body: Mapping[str, Any],
+) -> tuple[ReceivedWhatsApp, ...]:
+    """``parse_whatsapp_list``, the event loop running between slices of rows (long lists)."""
+    parsed = await map_in_slices(parse_received_whatsapp, _whatsapp_rows(body))
+    return tuple(await sorted_in_slices(parsed, _whatsapp_order))
+
+
+def _whatsapp_rows(body: Mapping[str, Any]) -> Sequence[Any]:
     places = [body]
     if isinstance(body.get("result"), Mapping):
         places.append(body["result"])
     for place in places:
         for name in _WHATSAPP_LISTS:
             if isinstance(place.get(name), list):
-                rows = place[name]
-                return tuple(
-                    sorted((parse_received_whatsapp(row) for row in rows), key=_whatsapp_order)
-                )
+                rows: Sequence[Any] = place[name]
+                return rows
     raise invalid("missing field 'messages' in response")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+import json
 import logging
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import aiohttp
 from aiohttp.http_exceptions import DecompressSizeError
@@ -26,9 +27,17 @@ from ..exceptions import (
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
+from ..parsing import (
+    LARGE_ANSWER,
+    Rows,
+    decode_in_slices,
+    loads_in_slices,
+    read_rows,
+    without_lists,
+)
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
 from .const import MAX_RESPONSE_BYTES
-from .errors import raise_for_answer
+from .errors import Scrub, raise_for_answer
 from .oauth import TOKEN_PATH, TokenCache
 
 _LOGGER = logging.getLogger(__name__)
@@ -105,10 +114,12 @@ class Transport:
         method: Method = "GET",
         max_bytes: int = MAX_RESPONSE_BYTES,
         apikey_only: bool = False,
+        rows: Rows | None = None,
     ) -> Mapping[str, Any]:
         """Authenticate and send one API request; on a rejected bearer token, renew it once.
 
-        An answer longer than ``max_bytes`` (decompressed) is an invalid response.
+        An answer longer than ``max_bytes`` (decompressed) is an invalid response. ``rows``
+        reads the elements of a list of the answer as they come (see ``Rows``).
         ``apikey_only``: the endpoint is documented to take the API key only. With OAuth2
         credentials, a refusal that survives the one renewal is then no credentials problem
         but a missing feature: ``SmsGatewayFeatureUnavailableError``.
@@ -117,12 +128,14 @@ class Transport:
         fields["from"] = self._source
         if isinstance(self._credentials, ApiKeyCredentials):
             fields["apikey"] = self._credentials.api_key
-            return await self._send(method, path, fields, headers={}, max_bytes=max_bytes)
+            return await self._send(
+                method, path, fields, headers={}, max_bytes=max_bytes, rows=rows
+            )
         tokens = self._token_cache()
         token = await tokens.get()
         try:
             return await self._send(
-                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes, rows=rows
             )
         except SmsGatewayAuthenticationError:
             tokens.discard(token)
@@ -132,7 +145,7 @@ class Transport:
         token = await tokens.get()
         try:
             return await self._send(
-                method, path, fields, headers=_bearer(token), max_bytes=max_bytes
+                method, path, fields, headers=_bearer(token), max_bytes=max_bytes, rows=rows
             )
         except SmsGatewayAuthenticationError:
             if not apikey_only:
@@ -149,6 +162,7 @@ class Transport:
         *,
         headers: Mapping[str, str],
         max_bytes: int = MAX_RESPONSE_BYTES,
+        rows: Rows | None = None,
     ) -> Mapping[str, Any]:
         url = self._base_url.join(URL(path))
         query, form = (fields, None) if method == "GET" else ({}, fields)
@@ -176,13 +190,9 @@ class Transport:
                         code="redirect",
                         status=response.status,
                     )
-                # JSON is UTF-8: decoded here, whatever charset the answer claims (some name
-                # codecs that raise, such as rot13 or idna).
                 raw = await _read_capped(response, path, max_bytes)
-                text = raw.decode("utf-8-sig", errors="replace")
                 status = response.status
                 retry_after = response.headers.get("Retry-After")
-            return raise_for_answer(path, status, text, retry_after, self.scrub)
         except TimeoutError:
             failure = SmsGatewayTimeoutError(f"Timeout while requesting /{path}")
         except aiohttp.ClientPayloadError as err:
@@ -198,6 +208,8 @@ class Transport:
                 f"Error while requesting /{path}: {type(err).__name__}",
                 request_sent=not isinstance(err, _NOT_SENT),
             )
+        else:
+            return await _answer(path, status, raw, retry_after, self.scrub, rows=rows)
         raise failure
 
     def scrub(self, text: str) -> str:
@@ -211,8 +223,44 @@ class Transport:
         return text[:200]
 
 
-async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> bytes:
-    """The whole body, decompressed, unless it is longer than ``max_bytes``."""
+async def _answer(
+    path: str,
+    status: int,
+    raw: list[bytes],
+    retry_after: str | None,
+    scrub: Scrub,
+    *,
+    rows: Rows | None = None,
+) -> Mapping[str, Any]:
+    """The JSON body of a successful answer, or the error it carries (``raise_for_answer``).
+
+    JSON is UTF-8: decoded here, whatever charset the answer claims (some name codecs that
+    raise, such as rot13 or idna). A large answer (a long list of SMS) is decoded and read in
+    slices, the event loop running in between (``loads_in_slices``); the classifier then reads
+    it with its lists emptied, which is all it ever looks at (the members that say "error"),
+    and the whole body is returned. ``rows`` reads a list's elements: as they come in a large
+    answer (before the classifier: so ``rows.read`` must not raise), else once it is classified.
+    """
+    if sum(map(len, raw)) < LARGE_ANSWER or status == 429:
+        text = b"".join(raw).decode("utf-8-sig", "replace")
+        body = raise_for_answer(path, status, text, retry_after, scrub)
+        if rows is not None:
+            await read_rows(body, rows)
+        return body
+    text = await decode_in_slices(raw)
+    try:
+        body = await loads_in_slices(text, rows)
+    except (ValueError, RecursionError):
+        # Not JSON (a truncated list, a long HTML page): classified from its text, as ever.
+        return raise_for_answer(path, status, text, retry_after, scrub)
+    outline = json.dumps(without_lists(body))
+    raise_for_answer(path, status, outline, retry_after, scrub)
+    # The outline of a JSON object is one, and only an object passes the classifier.
+    return cast("Mapping[str, Any]", body)
+
+
+async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: int) -> list[bytes]:
+    """The whole body (its chunks), decompressed, unless it is longer than ``max_bytes``."""
     declared = response.content_length
     chunks: list[bytes] = []
     size = 0
@@ -223,7 +271,7 @@ async def _read_capped(response: aiohttp.ClientResponse, path: str, max_bytes: i
                 break
             chunks.append(chunk)
         else:
-            return b"".join(chunks)
+            return chunks
     raise _too_long(path, max_bytes, response.status)
 
 
