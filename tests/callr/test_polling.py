@@ -27,8 +27,12 @@ async def test_first_setup_fires_nothing(
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     await setup_entry(hass, make_callr_entry())
     assert events == []
-    # The first sync reads the last seven days.
-    assert callr_history.windows() == [("2026-09-16 12:00:00", "2026-09-23 12:00:00")]
+    # The first sync reads the overlap and five minutes more, then the rest of today (local
+    # midnight, for the count of SMS received today): never a week of SMS.
+    assert callr_history.windows() == [
+        ("2026-09-23 11:40:00", "2026-09-23 12:00:00"),
+        ("2026-09-23 07:00:00", "2026-09-23 12:00:00"),
+    ]
     last = hass.states.get(LAST_SMS)
     assert last.state == "2026-09-23T11:40:00+00:00"
     assert last.attributes["message"] == "Earlier reply"
