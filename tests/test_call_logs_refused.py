@@ -125,15 +125,6 @@ async def test_calls_taken_again_clear_the_issue(
     assert hass.states.get(CALL_SENSORS[0]).state == "1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "coordinator._read_call_logs: a call log first read after the first sync (refused "
-        "until then) starts at synced_at minus the overlap (a day for missed calls), and "
-        "inbox.receive_call fires every call found, so calls made before the entry was set up "
-        "fire as delayed events; they are history, to be recorded silently"
-    ),
-)
 async def test_calls_from_before_the_setup_never_fire(
     hass: HomeAssistant,
     oauth2_entry: MockConfigEntry,

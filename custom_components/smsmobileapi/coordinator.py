@@ -52,7 +52,7 @@ from .const import (
     UNREAD_RESYNC_INTERVAL,
 )
 from .data import SmsMobileApiData
-from .inbox import Inbox
+from .inbox import SOURCE_SMS, Inbox
 from .ledger import MAX_CLOCK_SKEW
 from .phone_numbers import async_load_phonenumbers
 from .push import PushReceiver
@@ -170,6 +170,16 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         poll on (see ``phone_numbers``).
         """
         await async_load_phonenumbers(self.hass)
+        for source in self._polled_sources():
+            # A source polled for the first time after the first sync (an option turned on,
+            # call logs readable at last): what it holds from before is history, not news.
+            self.inbox.begin(source)
+        # SMS received today counts the SMS the ledger kept (two days), not only those read
+        # since Home Assistant started.
+        since = dt_util.utcnow() - _RECENT_WINDOW
+        self._recent_sms = {
+            guid: at for guid, at in self.inbox.ledger.items(SOURCE_SMS).items() if at >= since
+        }
         async_set_no_webhook_no_polling(
             self.hass,
             self.config_entry.entry_id,
@@ -186,6 +196,21 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 await wa.set_whatsapp_retrieval(True)
             except SmsGatewayError as err:
                 LOGGER.warning("WhatsApp retrieval could not be switched on: %s", err)
+
+    def _polled_sources(self) -> list[str]:
+        """The ledger sources the options have this entry poll."""
+        capabilities = self.client.capabilities
+        sources: list[str] = []
+        if self.poll_sms and Capability.RECEIVE_SMS in capabilities:
+            sources.append(SOURCE_SMS)
+        if self._poll_wa and Capability.RECEIVE_WHATSAPP in capabilities:
+            sources.append(SOURCE_WHATSAPP)
+        if Capability.CALLS in capabilities:
+            if self._poll_missed:
+                sources.append(CallType.MISSED)
+            if self._poll_answered:
+                sources += (CallType.INCOMING, CallType.OUTGOING)
+        return sources
 
     @override
     async def _async_update_data(self) -> SmsMobileApiData:
@@ -285,12 +310,12 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         """Read SMS received since the newest one seen (minus the sync overlap)."""
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
-        if self.inbox.first_sync and self.inbox.ledger.cursor("sms") is None:
+        if self.inbox.first_sync and self.inbox.ledger.cursor(SOURCE_SMS) is None:
             messages = await self._read_first_sync(now)
         else:
             # A first sync that was interrupted after reading SMS goes on from its cursor
             # (recording, still firing nothing), like any poll.
-            after = self.inbox.poll_start("sms", now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
+            after = self.inbox.poll_start(SOURCE_SMS, now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW)
             messages = await self.client.get_received_sms(after=after)
             await self._read_unread(now)
         # The SMS a first sync records are history: the unread list just read tells which
@@ -308,7 +333,8 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 await asyncio.sleep(0)
                 pause_at = loop.time() + _DELIVERY_SLICE
         if messages:
-            self.inbox.ledger.advance("sms", max(sms.received_at for sms in messages), now=now)
+            self.inbox.ledger.advance(SOURCE_SMS, max(sms.received_at for sms in messages), now=now)
+        self.inbox.mark_read(SOURCE_SMS)
         self.inbox.ledger.prune(now)
         self._prune_recent_sms(now)
 
@@ -422,6 +448,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if messages:
             newest = max(message.received_at for message in messages)
             self.inbox.ledger.advance(SOURCE_WHATSAPP, newest, now=now)
+        self.inbox.mark_read(SOURCE_WHATSAPP)
 
     async def _poll_calls(self, now: datetime) -> None:
         """Read the three call logs; each new call fires once."""
@@ -440,10 +467,11 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     async def _read_call_logs(self, log: CallLog, now: datetime) -> None:
         ledger = self.inbox.ledger
         if self._poll_missed:
-            missed_cursor = ledger.cursor(CallType.MISSED) or self.inbox.synced_at
+            # By date only: from the day before the newest call read (or the log became wanted).
+            missed_from = self.inbox.read_from(CallType.MISSED)
             missed = await log.get_missed_calls(
                 limit=MISSED_CALLS_POLL_LIMIT,
-                date_start=(missed_cursor - timedelta(days=1)).date() if missed_cursor else None,
+                date_start=(missed_from - timedelta(days=1)).date() if missed_from else None,
             )
             self._record_calls(CallType.MISSED, missed, now)
         for call_type in (CallType.INCOMING, CallType.OUTGOING) if self._poll_answered else ():
@@ -462,6 +490,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._note_calls(call_type, calls, now)
         if calls:
             self.inbox.ledger.advance(call_type, max(call.call_at for call in calls), now=now)
+        self.inbox.mark_read(call_type)
 
     def _note_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
         """Keep the newest call of each log and the missed calls of the last two days."""

@@ -6,7 +6,6 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.smsmobileapi.const import EVENT_SMS_RECEIVED, SMS_SCAN_INTERVAL
@@ -170,15 +169,6 @@ async def test_polling_off_reads_nothing(
     assert hass.states.get(LAST_SMS).state == "unknown"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "coordinator._poll_sms: after a restart the first poll reads only from the newest SMS "
-        "minus the 15-minute overlap, and SMS received today counts what the coordinator "
-        "read since it started (_recent_sms is not saved), so the count drops (2 -> 1 here); "
-        "the same holds for SMSMobileAPI entries"
-    ),
-)
 async def test_sms_received_today_survives_a_restart(
     hass: HomeAssistant, callr_entry: MockConfigEntry, callr_sim: CallrSim
 ) -> None:
