@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.smsmobileapi import coordinator as coordinator_module
+from custom_components.smsmobileapi import first_sync as first_sync_module
 from custom_components.smsmobileapi.const import (
     CONF_BASE_URL,
     CONF_POLL_SMS,
@@ -67,7 +67,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 @pytest.fixture
 def no_day_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never read back to the start of the day: only what exactly-once needs is read."""
-    monkeypatch.setattr(coordinator_module, "_FIRST_SYNC_DAY_ROWS", -1)
+    monkeypatch.setattr(first_sync_module, "DAY_ROWS", -1)
 
 
 async def test_a_long_history_reads_the_unread_list_and_the_overlap(

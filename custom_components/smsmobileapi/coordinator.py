@@ -52,8 +52,8 @@ from .const import (
     UNREAD_RESYNC_INTERVAL,
 )
 from .data import SmsMobileApiData
+from .first_sync import read_first_sync
 from .inbox import SOURCE_SMS, Inbox
-from .ledger import MAX_CLOCK_SKEW
 from .phone_numbers import async_load_phonenumbers
 from .push import PushReceiver
 from .repairs import (
@@ -77,17 +77,6 @@ _DELIVERY_SLICE = 0.01
 
 # The SMS of the last two days are pruned once a poll, or when their number doubled.
 _RECENT_SMS_FLOOR = 100
-
-# A first sync needs the newest SMS and every SMS a later poll reads again (SYNC_OVERLAP before
-# the newest), not the history. Without an unread SMS to start from, it reads windows back from
-# now, widened this many times while they are empty, up to INITIAL_SYNC_WINDOW: 20 minutes (the
-# overlap and 5 more: an SMS of the last 5 minutes needs nothing else), 160 minutes, 21 hours,
-# 7 days. Small first: CALLR answers at most 4 MiB (about 4 000 SMS) at a time.
-_FIRST_SYNC_WINDOW = SYNC_OVERLAP + timedelta(minutes=5)
-_FIRST_SYNC_WIDENING = 8
-# It reads back to the start of the local day instead (so that "SMS received today" counts
-# them all) unless that day holds more SMS than this (unread ones, or at the window's pace).
-_FIRST_SYNC_DAY_ROWS = 1000
 
 
 @runtime_checkable
@@ -311,7 +300,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
         if self.inbox.first_sync and self.inbox.ledger.cursor(SOURCE_SMS) is None:
-            messages = await self._read_first_sync(now)
+            messages = await read_first_sync(self.client, now, await self._read_unread(now))
         else:
             # A first sync that was interrupted after reading SMS goes on from its cursor
             # (recording, still firing nothing), like any poll.
@@ -356,52 +345,6 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._unread = set(times)
         self._next_unread_resync = now + UNREAD_RESYNC_INTERVAL
         return times
-
-    async def _read_first_sync(self, now: datetime) -> tuple[ReceivedSms, ...]:
-        """The SMS a first sync records: the newest one, and all a later poll reads again.
-
-        Later polls start SYNC_OVERLAP before the cursor (the newest SMS recorded, at most
-        MAX_CLOCK_SKEW ahead of now), or before the end of the first sync when there is none:
-        the first sync must record every SMS from there on (older ones are never read again),
-        not the history. It reads from SYNC_OVERLAP before the newest unread SMS (the unread
-        list is read first, for the unread count), or else windows back from now, widened
-        while they are empty; back to the start of the local day instead when that day holds
-        few SMS (today's are counted); and, should the newest SMS read be more recent than
-        that start allows, from SYNC_OVERLAP before it. Nothing fires: the inbox records them.
-        """
-        unread = await self._read_unread(now)
-        # In UTC, as the SMS times: comparing times of two zones is ten times slower.
-        day_start = dt_util.as_utc(dt_util.start_of_local_day(dt_util.as_local(now)))
-        messages: tuple[ReceivedSms, ...] = ()
-        if unread:
-            start = min(max(unread.values()), now) - SYNC_OVERLAP
-            today = sum(1 for received_at in unread.values() if received_at >= day_start)
-        else:
-            start, messages = await self._read_newest_window(now)
-            if not messages:
-                return ()
-            # The day's SMS, at the pace of that window.
-            pace = len(messages) / max((now - start).total_seconds(), 1.0)
-            today = round(pace * (now - day_start).total_seconds())
-        if day_start < start and today <= _FIRST_SYNC_DAY_ROWS:
-            start, messages = day_start, ()
-        if not messages:
-            messages = await self.client.get_received_sms(after=start)
-        if messages:
-            cursor = min(max(sms.received_at for sms in messages), now + MAX_CLOCK_SKEW)
-            if cursor - SYNC_OVERLAP < start:
-                messages = await self.client.get_received_sms(after=cursor - SYNC_OVERLAP)
-        return messages
-
-    async def _read_newest_window(self, now: datetime) -> tuple[datetime, tuple[ReceivedSms, ...]]:
-        """The first window back from now with an SMS in it (widened up to seven days)."""
-        oldest = now - INITIAL_SYNC_WINDOW
-        start = now - _FIRST_SYNC_WINDOW
-        messages = await self.client.get_received_sms(after=start)
-        while not messages and start > oldest:
-            start = max(oldest, now - (now - start) * _FIRST_SYNC_WIDENING)
-            messages = await self.client.get_received_sms(after=start)
-        return start, messages
 
     def _note_sms(self, sms: ReceivedSms, *, new: bool) -> None:
         """Keep the newest SMS and those of the last two days; a new one is also unread."""
