@@ -288,9 +288,9 @@ async def test_pushed_sms_alone_keep_a_bounded_day_count(
     await hass.async_block_till_done()
     pushed_today = sum(1 for sms in simulator.account.received if sms.received_at >= DAY_START)
     assert hass.states.get(TODAY).state == str(pushed_today)
-    recent = entry.runtime_data.coordinator._recent_sms
+    recent = entry.runtime_data.coordinator.data.recent_sms_times
     assert len(recent) < 300
-    assert min(recent.values()) >= NOW - timedelta(hours=48) - timedelta(hours=24)
+    assert min(recent) >= NOW - timedelta(hours=48) - timedelta(hours=24)
 
 
 # --- CALLR: no unread list, so windows back from now ------------------------------------------

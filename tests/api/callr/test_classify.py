@@ -136,4 +136,4 @@ async def test_scrub(password: str, text: str, expected: str) -> None:
             session, CallrCredentials("login", password), base_url="http://x", request_timeout=1
         )
 
-    assert transport._scrub(text) == expected
+    assert transport.scrub(text) == expected

@@ -46,7 +46,7 @@ FAST = settings(max_examples=150, derandomize=True, deadline=None, database=None
 # read_webhook and _scrub never touch the session.
 OFFLINE = cast("aiohttp.ClientSession", object())
 CLIENT = CallrClient(OFFLINE, CREDENTIALS)
-SCRUB = Transport(OFFLINE, CREDENTIALS, base_url="http://x", request_timeout=1)._scrub
+SCRUB = Transport(OFFLINE, CREDENTIALS, base_url="http://x", request_timeout=1).scrub
 
 FIELDS = [
     "type",

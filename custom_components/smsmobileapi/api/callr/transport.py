@@ -127,7 +127,7 @@ class Transport:
             outcome.status,
             sum(map(len, outcome.raw)),
         )
-        return await _data(route, outcome, self._scrub, rows)
+        return await _data(route, outcome, self.scrub, rows)
 
     async def _exchange(
         self,
@@ -174,7 +174,7 @@ class Transport:
                 request_sent=not isinstance(err, _NOT_SENT),
             )
 
-    def _scrub(self, text: str) -> str:
+    def scrub(self, text: str) -> str:
         """Remove every credential from a text that came from the service."""
         for secret in self._credentials.secrets:
             if secret:
