@@ -220,9 +220,7 @@ class Inbox:
                 "verified": verified,
                 "provider": self.provider,
             }
-            context = Context()
-            self.hass.bus.async_fire(EVENT_SMS_RECEIVED, data, context=context)
-            self._dispatch("sms", "received", sms.phone_id, data)
+            context = self._fire(EVENT_SMS_RECEIVED, data, "sms", "received", sms.phone_id)
             self._tell(
                 DeliveredMessage(
                     channel=Channel.SMS,
@@ -261,8 +259,7 @@ class Inbox:
                 "verified": verified,
                 "provider": self.provider,
             }
-            self.hass.bus.async_fire(EVENT_CALL, data)
-            self._dispatch("call", str(call.call_type), phone_id, data)
+            self._fire(EVENT_CALL, data, "call", str(call.call_type), phone_id)
         self.async_schedule_save()
         return True
 
@@ -292,9 +289,7 @@ class Inbox:
                 "verified": verified,
                 "provider": self.provider,
             }
-            context = Context()
-            self.hass.bus.async_fire(EVENT_WHATSAPP_RECEIVED, data, context=context)
-            self._dispatch("whatsapp", kind, None, data)
+            context = self._fire(EVENT_WHATSAPP_RECEIVED, data, "whatsapp", kind, None)
             self._tell(
                 DeliveredMessage(
                     channel=Channel.WHATSAPP,
@@ -363,9 +358,13 @@ class Inbox:
         for listener in list(self._listeners):
             listener(message)
 
-    def _dispatch(
-        self, kind: str, event_type: str, phone_id: str | None, data: dict[str, Any]
-    ) -> None:
+    def _fire(
+        self, event: str, data: dict[str, Any], kind: str, event_type: str, phone_id: str | None
+    ) -> Context:
+        """Fire the bus event and tell the event entities; the context it was fired with."""
+        context = Context()
+        self.hass.bus.async_fire(event, data, context=context)
         async_dispatcher_send(
             self.hass, signal_incoming(self.entry_id), Incoming(kind, event_type, phone_id, data)
         )
+        return context
