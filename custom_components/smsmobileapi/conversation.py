@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent
 from homeassistant.helpers.importlib import async_import_module
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
@@ -51,6 +50,8 @@ from .sending import (
 )
 
 if TYPE_CHECKING:
+    from homeassistant.helpers import intent
+
     from .coordinator import SmsMobileApiConfigEntry
 
 # A message older than this when it reaches us is not answered.
@@ -189,10 +190,12 @@ class ConversationResponder:
     async def _async_converse(
         self, message: DeliveredMessage, agent: str, conversation_id: str
     ) -> tuple[str, str]:
-        # Imported (and set up) at the first conversation: most entries never have one.
+        # Imported (and set up) at the first conversation, off the event loop: most entries
+        # never have one, and the intent helpers alone cost more to import than this integration.
         conversation: Any = await async_import_module(
             self._hass, "homeassistant.components.conversation"
         )
+        intents: Any = await async_import_module(self._hass, "homeassistant.helpers.intent")
         if "conversation" not in self._hass.config.components:
             await async_setup_component(self._hass, "conversation", {})
         result = await conversation.async_converse(
@@ -205,8 +208,8 @@ class ConversationResponder:
         )
         response: intent.IntentResponse = result.response
         if (
-            response.response_type is intent.IntentResponseType.ERROR
-            and response.error_code is intent.IntentResponseErrorCode.UNKNOWN
+            response.response_type is intents.IntentResponseType.ERROR
+            and response.error_code is intents.IntentResponseErrorCode.UNKNOWN
         ):
             # The agent failed (its exception became this text): not an answer to send.
             raise AgentFailedError(response.speech.get("plain", {}).get("speech", ""))
