@@ -14,7 +14,11 @@ from .conversation import ConversationResponder
 from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator, SmsMobileApiRuntimeData
 from .devices import async_sync_phone_devices, phone_id_of_device
 from .inbox import Inbox
-from .providers import create_client as create_provider_client
+from .providers import (
+    async_import_provider,
+    create_client as create_provider_client,
+    sign_in_of,
+)
 from .push import PushReceiver
 from .repairs import async_clear_all as async_clear_issues, async_set_unsigned_webhook
 from .services import async_setup_services
@@ -43,6 +47,7 @@ def create_client(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> SmsGat
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmsMobileApiConfigEntry) -> bool:
     """Connect to the account, read it once, listen on the webhook, set up the platforms."""
+    await async_import_provider(hass, sign_in_of(entry.data))
     client = create_client(hass, entry)
     inbox = Inbox(hass, entry.entry_id, entry.data[CONF_PROVIDER])
     await inbox.async_load()

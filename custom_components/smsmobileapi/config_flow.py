@@ -39,7 +39,7 @@ from .const import (
 )
 from .devices import async_phone_devices
 from .options_flow import SmsMobileApiOptionsFlow
-from .providers import SIGN_INS, AnyCredentials, SignIn, sign_in_of
+from .providers import SIGN_INS, AnyCredentials, SignIn, async_import_provider, sign_in_of
 from .recipient_flow import RecipientSubentryFlow
 from .selectors import PASSWORD, TEXT, URL
 from .urls import url_error
@@ -120,6 +120,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
+            await async_import_provider(self.hass, sign_in)
             credentials = sign_in.credentials(user_input)
             base_url = _base_url(user_input, sign_in.default_base_url)
             phone_ids, error = await self._async_test(sign_in, credentials, base_url)
@@ -187,6 +188,7 @@ class SmsMobileApiConfigFlow(ConfigFlow, domain=DOMAIN):
         current_url: str = entry.data[CONF_BASE_URL]
         errors: dict[str, str] = {}
         if user_input is not None:
+            await async_import_provider(self.hass, sign_in)
             credentials = sign_in.credentials(user_input)
             base_url = _base_url(user_input, current_url) if with_url else current_url
             phone_ids, error = await self._async_test(sign_in, credentials, base_url)

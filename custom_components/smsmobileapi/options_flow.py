@@ -39,7 +39,7 @@ from .const import (
     SMS_SCAN_INTERVAL,
 )
 from .phone_numbers import is_valid_sender
-from .providers import sign_in_of
+from .providers import async_import_provider, sign_in_of
 from .selectors import PASSWORD, SIM, TEXT, channel_selector, seconds
 from .webhook import webhook_url
 
@@ -95,6 +95,7 @@ class SmsMobileApiOptionsFlow(OptionsFlowWithReload):
         """Show the webhook URL and every option the entry's provider has."""
         current = self.config_entry.options
         sign_in = sign_in_of(self.config_entry.data)
+        await async_import_provider(self.hass, sign_in)
         errors: dict[str, str] = {}
         if user_input is not None:
             options = dict(user_input)

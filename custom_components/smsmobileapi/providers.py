@@ -2,13 +2,17 @@
 
 A config entry's data says which provider and credentials it holds; this module turns them into
 the provider's client. Everything after that is chosen by the client's capabilities.
+
+A provider's client is imported when an entry (or a form) first needs it, off the event loop
+(``async_import_provider``): an account uses one provider, and Home Assistant need not import the
+other's client at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from homeassistant.const import (
@@ -18,18 +22,12 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_USERNAME,
 )
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.importlib import async_import_module
 
-from .api import (
-    CALLR_DEFAULT_BASE_URL,
-    DEFAULT_BASE_URL,
-    ApiKeyCredentials,
-    CallrClient,
-    CallrCredentials,
-    Capability,
-    OAuth2Credentials,
-    SmsGateway,
-    SmsMobileApiClient,
-)
+from . import api
+from .api.callr.const import DEFAULT_BASE_URL as CALLR_DEFAULT_BASE_URL
+from .api.smsmobileapi.const import DEFAULT_BASE_URL
 from .const import (
     AUTH_API_KEY,
     AUTH_OAUTH2,
@@ -43,6 +41,15 @@ from .const import (
     PROVIDER_SMSMOBILEAPI,
     PROVIDER_TITLES,
 )
+
+if TYPE_CHECKING:
+    from .api import (
+        ApiKeyCredentials,
+        CallrCredentials,
+        Capability,
+        OAuth2Credentials,
+        SmsGateway,
+    )
 
 type AnyCredentials = ApiKeyCredentials | OAuth2Credentials | CallrCredentials
 
@@ -58,14 +65,21 @@ class SignIn:
     # What the user types (the first one is shown again, prefilled, when asked again).
     fields: tuple[str, ...]
     secret_fields: tuple[str, ...]
-    capabilities: frozenset[Capability]
     # Where the account is managed (the device's configuration URL, the forms' links).
     portal_url: str
     model: str
     # The repair issue's text on signing webhook deliveries (how this service does it).
     unsigned_advice: str
+    # The provider's client package (``custom_components.smsmobileapi.api.<package>``).
+    package: str
     make_credentials: Callable[[Mapping[str, str]], AnyCredentials]
     make_client: Callable[[aiohttp.ClientSession, Any, str], SmsGateway]
+    client_class: Callable[[], type[SmsGateway]]
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What the provider's client offers."""
+        return self.client_class().capabilities
 
     def credentials(self, data: Mapping[str, Any]) -> AnyCredentials:
         """The credentials typed in a form (or stored in an entry), trimmed."""
@@ -95,14 +109,15 @@ SIGN_INS: Final = {
         default_base_url=DEFAULT_BASE_URL,
         fields=(CONF_API_KEY,),
         secret_fields=(CONF_API_KEY,),
-        capabilities=SmsMobileApiClient.capabilities,
         portal_url=DASHBOARD_URL,
         model="SMS gateway account",
         unsigned_advice="unsigned_webhook",
-        make_credentials=lambda data: ApiKeyCredentials(data[CONF_API_KEY]),
-        make_client=lambda session, credentials, url: SmsMobileApiClient(
+        package="smsmobileapi",
+        make_credentials=lambda data: api.ApiKeyCredentials(data[CONF_API_KEY]),
+        make_client=lambda session, credentials, url: api.SmsMobileApiClient(
             session, credentials, base_url=url
         ),
+        client_class=lambda: api.SmsMobileApiClient,
     ),
     AUTH_OAUTH2: SignIn(
         step_id=AUTH_OAUTH2,
@@ -111,16 +126,17 @@ SIGN_INS: Final = {
         default_base_url=DEFAULT_BASE_URL,
         fields=(CONF_CLIENT_ID, CONF_CLIENT_SECRET),
         secret_fields=(CONF_CLIENT_SECRET,),
-        capabilities=SmsMobileApiClient.capabilities,
         portal_url=DASHBOARD_URL,
         model="SMS gateway account",
         unsigned_advice="unsigned_webhook",
-        make_credentials=lambda data: OAuth2Credentials(
+        package="smsmobileapi",
+        make_credentials=lambda data: api.OAuth2Credentials(
             data[CONF_CLIENT_ID], data[CONF_CLIENT_SECRET]
         ),
-        make_client=lambda session, credentials, url: SmsMobileApiClient(
+        make_client=lambda session, credentials, url: api.SmsMobileApiClient(
             session, credentials, base_url=url
         ),
+        client_class=lambda: api.SmsMobileApiClient,
     ),
     METHOD_CALLR: SignIn(
         step_id=METHOD_CALLR,
@@ -129,14 +145,17 @@ SIGN_INS: Final = {
         default_base_url=CALLR_DEFAULT_BASE_URL,
         fields=(CONF_USERNAME, CONF_PASSWORD),
         secret_fields=(CONF_PASSWORD,),
-        capabilities=CallrClient.capabilities,
         portal_url=CALLR_PORTAL_URL,
         model="CALLR account",
         unsigned_advice="unsigned_callr_webhook",
-        make_credentials=lambda data: CallrCredentials(data[CONF_USERNAME], data[CONF_PASSWORD]),
-        make_client=lambda session, credentials, url: CallrClient(
+        package="callr",
+        make_credentials=lambda data: api.CallrCredentials(
+            data[CONF_USERNAME], data[CONF_PASSWORD]
+        ),
+        make_client=lambda session, credentials, url: api.CallrClient(
             session, credentials, base_url=url
         ),
+        client_class=lambda: api.CallrClient,
     ),
 }
 
@@ -152,3 +171,13 @@ def create_client(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Sm
     """The client of an entry's provider, with its stored credentials and server."""
     sign_in = sign_in_of(data)
     return sign_in.make_client(session, sign_in.credentials(data), data[CONF_BASE_URL])
+
+
+async def async_import_provider(hass: HomeAssistant, sign_in: SignIn) -> None:
+    """Import the client of a way to sign in, off the event loop (once; then nothing to do).
+
+    Before its credentials, client or capabilities are used in the event loop: they would be
+    imported there otherwise.
+    """
+    await async_import_module(hass, f"{api.__name__}.{sign_in.package}.client")
+    await async_import_module(hass, f"{api.__name__}.{sign_in.package}.auth")

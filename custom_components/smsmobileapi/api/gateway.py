@@ -11,22 +11,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Final, Literal, Protocol, overload, runtime_checkable
+from typing import TYPE_CHECKING, Final, Literal, Protocol, overload, runtime_checkable
 
-from .events import WebhookDelivery
-from .models import (
-    Call,
-    CallType,
-    Channel,
-    Conversation,
-    ConversationOrigin,
-    PhoneList,
-    ReceivedSms,
-    ReceivedWhatsApp,
-    SendResult,
-    SentFromMobile,
-    SentMessage,
-)
+from .models import Channel
+
+if TYPE_CHECKING:
+    from .events import WebhookDelivery
+    from .models import (
+        Call,
+        CallType,
+        Conversation,
+        ConversationOrigin,
+        PhoneList,
+        ReceivedSms,
+        ReceivedWhatsApp,
+        SendResult,
+        SentFromMobile,
+        SentMessage,
+    )
 
 
 class Capability(StrEnum):

@@ -3,14 +3,43 @@
 Every datetime is timezone-aware UTC. Each provider's parsers build them; these classes only hold
 data, and no field is named after a provider's wire format. ``phone_id`` is the provider's id of a
 connected phone (never Home Assistant's device id).
+
+The models of the logs (``logs.py``: sent messages, conversations) and the OAuth2 token
+(``tokens.py``) are exported here too, but defined in modules of their own, imported when first
+used: most accounts never read a log, and a class costs about half a millisecond to define.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from .lazy import lazy_exports
+
+if TYPE_CHECKING:
+    # Exported here too (see the module's docstring).
+    from .logs import Conversation, ConversationMessage, SentFromMobile, SentMessage
+    from .tokens import AccessToken
+
+__all__ = [
+    "AccessToken",
+    "Call",
+    "CallType",
+    "Channel",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationOrigin",
+    "Phone",
+    "PhoneList",
+    "ReceivedSms",
+    "ReceivedWhatsApp",
+    "SendFailure",
+    "SendResult",
+    "SentFromMobile",
+    "SentMessage",
+]
 
 
 class Channel(StrEnum):
@@ -117,56 +146,13 @@ class SendResult:
 type SendFailure = Literal["api", "mobile"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentMessage:
-    """A message sent through the API, as the provider's sent log reports it."""
-
-    guid: str | None
-    recipients: str | None
-    message: str
-    status: str | None = None
-    sent_at: datetime | None = None
-    phone_id: str | None = None
-    sim: int | None = None
-    whatsapp: bool = False
-    failure: SendFailure | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentFromMobile:
-    """An SMS sent from the phone itself and synchronised (last 7 days only)."""
-
-    number: str
-    message: str
-    sent_at: datetime | None = None
-    phone_id: str | None = None
-    synced_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConversationMessage:
-    """One message of a conversation."""
-
-    direction: str
-    message: str
-    sent_at: datetime | None = None
-    message_id: str | None = None
-    status: str | None = None
-    phone_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Conversation:
-    """Messages exchanged with one number, oldest first as the service orders them."""
-
-    number: str
-    alias: str | None = None
-    messages: tuple[ConversationMessage, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessToken:
-    """An OAuth2 access token and when it stops working."""
-
-    token: str = field(repr=False)
-    expires_at: datetime
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "SentMessage": ".logs",
+        "SentFromMobile": ".logs",
+        "ConversationMessage": ".logs",
+        "Conversation": ".logs",
+        "AccessToken": ".tokens",
+    },
+)

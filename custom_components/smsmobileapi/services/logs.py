@@ -7,21 +7,20 @@ field ever leaves; a phone is given as its Home Assistant device id.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.util.json import JsonObjectType
 
+from .. import api
 from ..api import (
     CALLS_DEFAULT_LIMIT,
     MISSED_CALLS_DEFAULT_LIMIT,
     Call,
     CallType,
     Capability,
-    Conversation,
     ConversationOrigin,
     ReceivedSms,
-    SentFromMobile,
-    SentMessage,
     feature,
 )
 from ..devices import async_phone_devices
@@ -48,6 +47,10 @@ from .schemas import (
     ATTR_SUMMARY_LINES,
     ATTR_UNREAD_ONLY,
 )
+
+if TYPE_CHECKING:
+    # Models of the logs: imported with the client that reads them (see ``api.models``).
+    from ..api import Conversation, SentFromMobile, SentMessage
 
 
 def _device_ids(hass: HomeAssistant, entry_id: str) -> dict[str, str]:
@@ -172,7 +175,7 @@ def _sent_json(message: SentMessage, devices: Mapping[str, str]) -> JsonObjectTy
 
 def _as_sent_message(message: SentFromMobile) -> SentMessage:
     """An SMS sent from the phone, in the shape of the API's sent log (it has no id)."""
-    return SentMessage(
+    return api.SentMessage(
         guid=None,
         recipients=message.number,
         message=message.message,
