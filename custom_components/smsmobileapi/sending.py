@@ -26,7 +26,6 @@ from .api import (
     SmsGatewayError,
     sendable_channels,
 )
-from .api.parsing import optional_int
 from .const import (
     CONF_DEFAULT_CHANNEL,
     CONF_DEFAULT_SIM,
@@ -117,6 +116,9 @@ def default_sim(entry: SmsMobileApiConfigEntry) -> int | None:
 
     None (the phone's own choice) unless the options name SIM 1 or 2.
     """
+    # Loaded with the entry's client (a module the rest of this one does not need at import).
+    from .api.parsing import optional_int  # noqa: PLC0415
+
     sim = optional_int(entry.options.get(CONF_DEFAULT_SIM))
     return sim if sim in SIM_SLOTS else None
 
