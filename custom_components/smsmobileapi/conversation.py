@@ -92,6 +92,9 @@ class ConversationResponder:
     @callback
     def async_on_message(self, message: DeliveredMessage) -> None:
         """A text message was delivered: answer it when every rule allows."""
+        if not self._has_agents():
+            # No recipient talks to Assist (most entries): no number to read.
+            return
         if (number := self._e164(message.number)) is None:
             return
         agent = self._agent_of(number)
@@ -120,6 +123,14 @@ class ConversationResponder:
             and not too_old
             and bool(message.text.strip())
             and number not in self._own_numbers()
+        )
+
+    def _has_agents(self) -> bool:
+        """Whether any recipient of the entry may talk to an agent."""
+        return any(
+            subentry.subentry_type == SUBENTRY_RECIPIENT
+            and subentry.data.get(CONF_CONVERSATION_AGENT)
+            for subentry in self._entry.subentries.values()
         )
 
     def _agent_of(self, number: str) -> str | None:

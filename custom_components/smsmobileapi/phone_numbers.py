@@ -10,13 +10,16 @@ on the spot (once, about 20 ms).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 import re
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.importlib import async_import_module
 
 _LIBRARY = "phonenumbers"
+# Parsing a number costs about 0.1 ms, and the same few numbers write again and again: the
+# results of this many numbers are kept (a bounded cache; an invalid number is never kept).
+_CACHED_NUMBERS = 512
 
 
 async def async_load_phonenumbers(hass: HomeAssistant) -> None:
@@ -41,6 +44,7 @@ def format_for_display(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+@lru_cache(maxsize=_CACHED_NUMBERS)
 def to_e164(number: str, default_region: str | None = None) -> str:
     """Return the E.164 form ("+32470000001") of a valid number.
 
@@ -59,6 +63,7 @@ def to_e164(number: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=_CACHED_NUMBERS)
 def number_type(number: str) -> str | None:
     """The kind of an international number as ``phonenumbers`` classes it, in lower case.
 

@@ -312,6 +312,11 @@ def _value(
             return (yield from _object(text, index + 1, level, path, progress))
         if opening == "[":
             return (yield from _array(text, index + 1, level, path, progress))
+    return _scan(text, index)
+
+
+def _scan(text: str, index: int) -> tuple[Any, int]:
+    """The value at ``index`` and the index after it, read by the C scanner."""
     try:
         found: tuple[Any, int] = _c_scan(text, index)
     except StopIteration as err:
@@ -360,7 +365,12 @@ def _array(
     if text[index : index + 1] == "]":
         return values, index + 1
     while True:
-        value, index = yield from _value(text, index, level + 1, None, progress)
+        if text[index : index + 1] == "{":
+            # An object in a list is one row (an SMS, a call): read in one go by the C scanner,
+            # however close to the top the list is (CALLR's rows are one level up from ours).
+            value, index = _scan(text, index)
+        else:
+            value, index = yield from _value(text, index, level + 1, None, progress)
         values.append(value if read is None else read(value))
         if index - progress.mark >= SLICE_CHARS:
             progress.mark = index
