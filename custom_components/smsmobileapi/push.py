@@ -9,8 +9,9 @@ statuses of unsigned requests fire at once with ``verified: false``.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
@@ -37,6 +38,21 @@ if TYPE_CHECKING:
 _CONFIRM_HORIZON: Final = timedelta(days=1)
 
 
+@runtime_checkable
+class SmsLookup(Protocol):
+    """A client that finds received SMS by GUID without a model per SMS it lists.
+
+    Optional beside ``get_received_sms``: a lookup lists every SMS of its window, and making a
+    model of each, lookup after lookup, fills the garbage collector's oldest generation (whose
+    full collections stall the event loop for a tenth of a second and more).
+    """
+
+    async def find_received_sms(
+        self, guids: Collection[str], *, after: datetime
+    ) -> dict[str, ReceivedSms]:
+        """The SMS with these GUIDs among those received after ``after``, by GUID."""
+
+
 class PushReceiver:
     """Hand pushed items to the inbox, each once, with how far they can be trusted."""
 
@@ -44,8 +60,11 @@ class PushReceiver:
         """Receive the pushes of ``entry`` (its runtime data must be set)."""
         self._hass = hass
         self._entry = entry
-        # SMS being looked up, by guid: a second push of one meanwhile starts no second lookup.
-        self._confirming: set[str] = set()
+        # Unsigned SMS waiting for a lookup, by guid, and those being looked up: a second push
+        # of one meanwhile starts no second lookup. One lookup at a time serves all that wait.
+        self._waiting: dict[str, ReceivedSms] = {}
+        self._looking_up: set[str] = set()
+        self._confirming = False
 
     @callback
     def async_receive(self, delivery: WebhookDelivery) -> bool:
@@ -98,26 +117,60 @@ class PushReceiver:
             runtime.coordinator.async_push_sms(sms)
 
     def _confirm_later(self, sms: ReceivedSms) -> None:
-        if sms.guid in self._confirming or self._entry.runtime_data.inbox.knows_sms(sms.guid):
+        if (
+            sms.guid in self._waiting
+            or sms.guid in self._looking_up
+            or self._entry.runtime_data.inbox.knows_sms(sms.guid)
+        ):
             return
-        self._confirming.add(sms.guid)
-        # A short task (one request): tracked, so Home Assistant waits for it when it stops.
-        self._entry.async_create_task(
-            self._hass, self._async_confirm(sms), f"confirm pushed SMS {self._entry.entry_id}"
-        )
+        self._waiting[sms.guid] = sms
+        if not self._confirming:
+            self._confirming = True
+            # A short task (a request a batch): tracked, so Home Assistant waits for it when
+            # it stops.
+            self._entry.async_create_task(
+                self._hass, self._async_confirm(), f"confirm pushed SMS {self._entry.entry_id}"
+            )
 
-    async def _async_confirm(self, pushed: ReceivedSms) -> None:
-        """Look the SMS up on the service, then deliver the service's copy (or the pushed one)."""
-        now = dt_util.utcnow()
-        start = max(min(pushed.received_at, now), now - _CONFIRM_HORIZON) - SYNC_OVERLAP
+    async def _async_confirm(self) -> None:
+        """Look the waiting SMS up on the service and deliver each, until none waits.
+
+        Each is delivered as the service lists it, or as it was pushed when it is not listed.
+        The pushes of a burst share one request.
+        """
         try:
-            listed = await self._entry.runtime_data.client.get_received_sms(after=start)
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                self._looking_up = set(batch)
+                found = await self._async_look_up(batch)
+                self._looking_up = set()
+                for guid, pushed in batch.items():
+                    confirmed = found.get(guid)
+                    if confirmed is None:
+                        LOGGER.debug(
+                            "A pushed SMS is not known to the service: it fires as unverified"
+                        )
+                    self._deliver_sms(confirmed or pushed, verified=confirmed is not None)
+        finally:
+            self._looking_up = set()
+            self._confirming = False
+
+    async def _async_look_up(self, batch: dict[str, ReceivedSms]) -> dict[str, ReceivedSms]:
+        """The SMS of ``batch`` the service lists (empty when it cannot be reached)."""
+        now = dt_util.utcnow()
+        start = min(
+            max(min(pushed.received_at, now), now - _CONFIRM_HORIZON) for pushed in batch.values()
+        )
+        client = self._entry.runtime_data.client
+        try:
+            if isinstance(client, SmsLookup):
+                return await client.find_received_sms(batch, after=start - SYNC_OVERLAP)
+            listed = await client.get_received_sms(after=start - SYNC_OVERLAP)
         except SmsGatewayError as err:
             LOGGER.debug("Could not confirm a pushed SMS with the service: %s", err)
-            listed = ()
-        finally:
-            self._confirming.discard(pushed.guid)
-        confirmed = next((sms for sms in listed if sms.guid == pushed.guid), None)
-        if confirmed is None:
-            LOGGER.debug("A pushed SMS is not known to the service: it fires as unverified")
-        self._deliver_sms(confirmed or pushed, verified=confirmed is not None)
+            return {}
+        found: dict[str, ReceivedSms] = {}
+        for sms in listed:
+            if sms.guid in batch:
+                found.setdefault(sms.guid, sms)
+        return found

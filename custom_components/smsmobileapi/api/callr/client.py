@@ -11,8 +11,9 @@ bounds are included, to the second), ``GET /sms/<hash>`` (one SMS).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 import re
 from typing import Any, Final
 
@@ -41,6 +42,7 @@ from .parsing import (
     parse_received_sms,
     parse_send_result,
     parse_sent_message,
+    sms_hash,
 )
 from .transport import Transport
 from .webhook import read
@@ -182,6 +184,21 @@ class CallrClient:
         rows = await self._list_data("IN", after, reader.read)
         return tuple(await sorted_in_slices(reader.models(rows), _received_at))
 
+    async def find_received_sms(
+        self, guids: Collection[str], *, after: datetime
+    ) -> dict[str, ReceivedSms]:
+        """The SMS with these hashes among those received from ``after`` to now, by hash.
+
+        The request of ``get_received_sms(after=after)``, for a lookup (a pushed SMS confirmed
+        with the service): only the rows looked for become models, the others are dropped as
+        they are read.
+        """
+        reader = ModelRows(partial(_incoming_wanted, frozenset(guids)))
+        found: dict[str, ReceivedSms] = {}
+        for sms in reader.models(await self._list_data("IN", after, reader.read)):
+            found.setdefault(sms.guid, sms)
+        return found
+
     # --- sent SMS ------------------------------------------------------------------------------
 
     async def get_sent_messages(
@@ -261,6 +278,14 @@ def _incoming(row: object) -> ReceivedSms | Skip:
     data = as_sms(row)
     # The service lists one type; a row of the other would be misread.
     return parse_received_sms(data) if is_type(data, "IN") else SKIP
+
+
+def _incoming_wanted(wanted: Container[str], row: object) -> ReceivedSms | Skip:
+    """``_incoming`` of a row whose hash is ``wanted``; ``SKIP`` for any other row."""
+    data = as_sms(row)
+    if not is_type(data, "IN") or sms_hash(data, "sms") not in wanted:
+        return SKIP
+    return parse_received_sms(data)
 
 
 def _received_at(sms: ReceivedSms) -> datetime:

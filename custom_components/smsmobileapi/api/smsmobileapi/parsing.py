@@ -7,7 +7,7 @@ a missing required field raises ``SmsGatewayInvalidResponseError`` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from datetime import UTC, datetime
 import re
 from typing import Any
@@ -28,6 +28,8 @@ from ..models import (
     SentMessage,
 )
 from ..parsing import (
+    SKIP,
+    Skip,
     as_object,
     invalid,
     map_in_slices,
@@ -86,6 +88,17 @@ def parse_received_sms(row: object) -> ReceivedSms:
         alias=optional_str(data.get("alias")),
         sms_id=optional_int(data.get("id")),
     )
+
+
+def parse_wanted_sms(wanted: Container[str], row: object) -> ReceivedSms | Skip:
+    """``parse_received_sms`` of a row whose GUID is ``wanted``; ``SKIP`` for any other row.
+
+    A ``ModelRows`` reader for a lookup: the rows not looked for never become models.
+    """
+    data = as_object(row, "sms")
+    if required_str(data, "guid", "guid_message", where="sms") not in wanted:
+        return SKIP
+    return parse_received_sms(data)
 
 
 def parse_sms_list(result: Mapping[str, Any]) -> tuple[ReceivedSms, ...]:

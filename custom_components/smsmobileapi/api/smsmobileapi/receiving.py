@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
+from functools import partial
 
 from ..models import (
     Conversation,
@@ -26,6 +28,7 @@ from .parsing import (
     SmsTimes,
     parse_conversations,
     parse_received_sms,
+    parse_wanted_sms,
     parse_whatsapp_list_in_slices,
     sms_order,
 )
@@ -61,6 +64,28 @@ class ReceivingEndpoints(Endpoints):
         )
         rows = required_list(result_of(body), "sms", where="result")
         return tuple(await sorted_in_slices(reader.models(rows), sms_order))
+
+    async def find_received_sms(
+        self, guids: Collection[str], *, after: datetime
+    ) -> dict[str, ReceivedSms]:
+        """The SMS with these GUIDs among those received after ``after``, by GUID.
+
+        The request of ``get_received_sms(after=after)``, for a lookup (a pushed SMS confirmed
+        with the service): only the rows looked for become models, the others are dropped as
+        they are read (a lookup lists every SMS of its window, again and again).
+        """
+        reader = ModelRows(partial(parse_wanted_sms, frozenset(guids)))
+        body = await self._transport.request(
+            "getsms/",
+            {"after_timestamp_unix": int(after.timestamp())},
+            max_bytes=MAX_LIST_RESPONSE_BYTES,
+            rows=Rows(("result", "sms"), reader.read),
+        )
+        rows = required_list(result_of(body), "sms", where="result")
+        found: dict[str, ReceivedSms] = {}
+        for sms in reader.models(rows):
+            found.setdefault(sms.guid, sms)
+        return found
 
     async def get_unread_times(self) -> dict[str, datetime]:
         """The GUID and reception time of every SMS not marked read: what an unread count needs.
