@@ -51,7 +51,15 @@ from .harness import (
     describe,
     remote_env,
 )
-from .report import FigureResult, Table, fmt_int, fmt_ms, percentile, ratio
+from .report import (
+    FigureResult,
+    Table,
+    fmt_int,
+    fmt_ms,
+    full_collections_note,
+    percentile,
+    ratio,
+)
 
 SECRET = "whsec-bench-0123456789"  # noqa: S105 - a test secret for the simulator
 REST_SCAN_INTERVAL = 30.0  # the rest sensor's default
@@ -125,6 +133,8 @@ class Series:
     handler: list[float] = dataclasses.field(default_factory=list)
     statuses: set[int] = dataclasses.field(default_factory=set)
     longest_loop_stall: float = 0.0
+    # The garbage collector's full collections in the series (``LoopLag.as_metrics``).
+    loop: dict[str, float | int] = dataclasses.field(default_factory=dict)
 
 
 type Requests = list[tuple[str, dict[str, str], bytes]]
@@ -147,6 +157,7 @@ async def _push(env: Home, arrivals: Arrivals, url: str, requests: Requests) -> 
                 continue
             series.end_to_end.append(at - start)
     series.longest_loop_stall = lag.worst
+    series.loop = lag.as_metrics()
     return series
 
 
@@ -160,6 +171,8 @@ class Burst:
     distinct: int
     duplicated: int
     statuses: dict[int, int]
+    # The garbage collector's full collections in the burst (``LoopLag.as_metrics``).
+    loop: dict[str, float | int]
 
 
 async def _burst(env: Home, url: str, requests: Requests) -> Burst:
@@ -193,6 +206,7 @@ async def _burst(env: Home, url: str, requests: Requests) -> Burst:
         distinct=len(expected & counted.counts.keys()),
         duplicated=counted.duplicated(),
         statuses=statuses,
+        loop=lag.as_metrics(),
     )
 
 
@@ -367,6 +381,7 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
             f"handler p99 (signed) {fmt_ms(handler_p99)}: goal < 2 ms "
             f"{'met' if handler_p99 < HANDLER_GOAL else 'NOT met'}"
         ),
+        full_collections_note({"legacy": legacy.loop, "signed": signed.loop, "CALLR": callr.loop}),
     ]
     result.tables.append(table)
     burst_table = Table(
@@ -383,6 +398,11 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
     )
     burst_table.rows.append(_burst_row("ours, Webhook V2 signed", bursts["smsmobileapi"]))
     burst_table.rows.append(_burst_row("ours, CALLR signed sms.mo", bursts["callr"]))
+    burst_table.notes.append(
+        full_collections_note(
+            {"SMSMobileAPI": bursts["smsmobileapi"].loop, "CALLR": bursts["callr"].loop}
+        )
+    )
     result.tables.append(burst_table)
     result.metrics |= {
         "count": count,
@@ -398,12 +418,13 @@ async def run(log: LogWatch, count: int, burst: int) -> FigureResult:
     return result
 
 
-def _metrics(series: Series) -> dict[str, float]:
-    out = {
+def _metrics(series: Series) -> dict[str, object]:
+    out: dict[str, object] = {
         "end_to_end_p50": percentile(series.end_to_end, 0.5),
         "end_to_end_p99": percentile(series.end_to_end, 0.99),
         "response_p50": percentile(series.response, 0.5),
         "longest_loop_stall": series.longest_loop_stall,
+        "loop": series.loop,
     }
     if series.handler:
         out |= {

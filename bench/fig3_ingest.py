@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import random
 import time
@@ -47,7 +47,7 @@ from .harness import (
     describe,
     remote_env,
 )
-from .report import FigureResult, Table, fmt_int, fmt_ms, ratio
+from .report import FigureResult, Table, fmt_int, fmt_ms, full_collections_note, ratio
 
 SECRET = "whsec-bench-0123456789"  # noqa: S105 - a test secret for the simulator
 SENDERS = 20
@@ -70,6 +70,8 @@ class Outcome:
     posts: int
     statuses: dict[int, int]
     longest_loop_stall: float
+    # The garbage collector's full collections in the stream (``LoopLag.as_metrics``).
+    loop: dict[str, float | int] = field(default_factory=dict)
 
 
 class Stream:
@@ -151,7 +153,15 @@ class Stream:
             await self.poll()
             await self.env.hass.async_block_till_done()
         seconds = (counted.last_new_at or time.perf_counter()) - start
-        return Outcome(self.expected, seconds, self.polls + 2, self.posts, self.statuses, lag.worst)
+        return Outcome(
+            self.expected,
+            seconds,
+            self.polls + 2,
+            self.posts,
+            self.statuses,
+            lag.worst,
+            lag.as_metrics(),
+        )
 
 
 def _v2(sms: Sms, retried: bool) -> list[Delivery]:  # noqa: FBT001
@@ -203,6 +213,7 @@ def _ours_metrics(total: int, outcome: Outcome, ours: Counted, ledger: int) -> d
         "polls": outcome.polls,
         "ledger_entries": ledger,
         "longest_loop_stall": outcome.longest_loop_stall,
+        "loop": outcome.loop,
     }
 
 
@@ -328,6 +339,17 @@ async def run(log: LogWatch, total: int, *, seed: int = 3) -> FigureResult:
         }
     else:
         table.notes.append("alternative not measured: the rest integration is not installed")
+    table.notes.append(
+        full_collections_note(
+            {
+                names[provider].removeprefix("ours, ").split(" (")[0]: outcome_loop
+                for provider, outcome_loop in (
+                    (provider, result.metrics[provider]["loop"])
+                    for provider in (PROVIDER_SMSMOBILEAPI, PROVIDER_CALLR)
+                )
+            }
+        )
+    )
     table.notes += [
         "events/s = distinct SMS / time until the last one fired",
         (

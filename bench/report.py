@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 import math
 from typing import Any
@@ -125,3 +126,29 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
+
+
+def full_collections_note(windows: Mapping[str, Mapping[str, float | int]]) -> str:
+    """What Python's full garbage collections did in each measured window (``LoopLag``).
+
+    A full collection walks every object of the process (Home Assistant's: most of them) and
+    blocks the event loop meanwhile: "name: 1 (154.2 ms)". Then the longest stall of the ticks
+    without one: what the rest of the work blocked.
+    """
+    counts = ", ".join(
+        f"{name} {int(window.get('full_collections', 0))}"
+        + (
+            f" ({fmt_ms(float(window.get('longest_full_collection', 0.0)))})"
+            if window.get("full_collections")
+            else ""
+        )
+        for name, window in windows.items()
+    )
+    outside = ", ".join(
+        f"{name} {fmt_ms(float(window.get('longest_loop_stall_outside_full_collections', 0.0)))}"
+        for name, window in windows.items()
+    )
+    return (
+        f"full collections of Python's garbage collector (each window starts after one): "
+        f"{counts}; longest stall outside them: {outside}"
+    )
