@@ -26,6 +26,7 @@ from . import (
     fig4_sending,
     fig5_rest_cost,
     fig6_first_sync,
+    fig7_conversation,
     goals,
     soak,
 )
@@ -50,10 +51,11 @@ class Sizes:
     recipients: int
     ledger_messages: int
     history: int
+    conversation: int
 
 
-FULL = Sizes([100, 10_000, 100_000], 1000, 1000, 5000, 100, 100_000, 100_000)
-QUICK = Sizes([100, 1_000, 10_000], 100, 200, 500, 20, 10_000, 10_000)
+FULL = Sizes([100, 10_000, 100_000], 1000, 1000, 5000, 100, 100_000, 100_000, 1000)
+QUICK = Sizes([100, 1_000, 10_000], 100, 200, 500, 20, 10_000, 10_000, 200)
 
 type Figure = Callable[[LogWatch], Awaitable[FigureResult]]
 
@@ -67,6 +69,7 @@ def figures(sizes: Sizes) -> dict[str, Figure]:
         "fig4": lambda log: fig4_sending.run(log, sizes.recipients),
         "fig5": lambda log: fig5_rest_cost.run(log, sizes.ledger_messages),
         "fig6": lambda log: fig6_first_sync.run(log, sizes.history),
+        "fig7": lambda log: fig7_conversation.run(log, sizes.conversation),
     }
 
 
@@ -123,7 +126,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--seed", type=int, default=DEFAULT_SEED, help=f"soak seed (default {DEFAULT_SEED})"
     )
     parser.add_argument(
-        "--only", metavar="FIG[,FIG]", help="run only these figures (fig1 ... fig6)"
+        "--only", metavar="FIG[,FIG]", help="run only these figures (fig1 ... fig7)"
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument(

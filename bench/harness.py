@@ -29,6 +29,7 @@ from aiohttp import web
 import aiohttp
 import yarl
 from homeassistant import loader
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_PASSWORD,
@@ -319,6 +320,16 @@ class LoopLag:
         gc.callbacks.remove(self._on_gc)
 
 
+def recipient(number: str, agent_id: str | None = None) -> ConfigSubentryData:
+    """A recipient (an entry's subentry) of ``number``, talking to Assist's ``agent_id``."""
+    data: dict[str, Any] = {"name": f"Bench {number}", "number": number, "channel": "sms"}
+    if agent_id is not None:
+        data["conversation_agent"] = agent_id
+    return ConfigSubentryData(
+        data=data, subentry_type="recipient", title=f"Bench {number}", unique_id=f"sms_{number}"
+    )
+
+
 @dataclass(slots=True)
 class Home:
     """A running Home Assistant with its real HTTP server, and a client session."""
@@ -334,7 +345,12 @@ class Home:
         return f"{self.ha_url}/api/webhook/{webhook_id}"
 
     def add_smsmobileapi_entry(
-        self, base_url: str, options: dict[str, Any] | None = None, *, webhook_id: str = WEBHOOK_ID
+        self,
+        base_url: str,
+        options: dict[str, Any] | None = None,
+        *,
+        webhook_id: str = WEBHOOK_ID,
+        recipients: list[ConfigSubentryData] | None = None,
     ) -> MockConfigEntry:
         """An SMSMobileAPI config entry of the bench's account at ``base_url`` (not set up)."""
         return self._add_entry(
@@ -347,6 +363,7 @@ class Home:
                 CONF_WEBHOOK_ID: webhook_id,
             },
             options,
+            recipients,
         )
 
     def add_callr_entry(
@@ -355,6 +372,7 @@ class Home:
         options: dict[str, Any] | None = None,
         *,
         webhook_id: str = CALLR_WEBHOOK_ID,
+        recipients: list[ConfigSubentryData] | None = None,
     ) -> MockConfigEntry:
         """A CALLR config entry of the bench's CALLR account at ``base_url`` (not set up)."""
         return self._add_entry(
@@ -367,16 +385,22 @@ class Home:
                 CONF_WEBHOOK_ID: webhook_id,
             },
             options,
+            recipients,
         )
 
     def _add_entry(
-        self, title: str, data: dict[str, Any], options: dict[str, Any] | None
+        self,
+        title: str,
+        data: dict[str, Any],
+        options: dict[str, Any] | None,
+        recipients: list[ConfigSubentryData] | None = None,
     ) -> MockConfigEntry:
         entry = MockConfigEntry(
             domain=DOMAIN,
             title=title,
             data=data,
             options={"scan_interval": NEVER, "slow_scan_interval": NEVER, **(options or {})},
+            subentries_data=recipients or (),
         )
         entry.add_to_hass(self.hass)
         return entry
