@@ -20,9 +20,12 @@ exception was logged, junk got only 4xx (or 2xx for a replay), and memory after 
 stayed flat. The longest event-loop stall of the whole soak is reported (the simulators run in
 the same loop: it includes their work), never checked.
 
+Both entries have recipients allowed to talk to an Assist agent (``assist.EchoAgent``): some of
+the SMS come from their numbers, and so do the forged pushes. Two more checks: no message
+answered twice (by the agent, or on the bus), and no forged message answered.
+
 Extension points: a feature adds its own arrivals to ``Soak.streams`` (``Stream``: what was sent
-and what fired, by key) and its own checks to ``CHECKS``; the conversation feature's
-"no message answered twice" and "no forged message answered" belong there.
+and what fired, by key) and its own checks to ``CHECKS``.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from smsmobileapi_simulator.callr import CallrSms
 from smsmobileapi_simulator.faults import FaultKind
 from smsmobileapi_simulator.webhooks import sms_event_data
 
+from .assist import Answers, async_setup_agent
 from .harness import (
     CALL_KINDS,
     CALLR_WEBHOOK_ID,
@@ -72,11 +76,26 @@ from .harness import (
     bench_env,
     callr_delivery,
     describe,
+    recipient,
     rss_bytes,
 )
-from .report import MIB, FigureResult, Table, fmt_bytes, fmt_int, fmt_ms
+from .report import (
+    MIB,
+    FigureResult,
+    Table,
+    fmt_bytes,
+    fmt_int,
+    fmt_ms,
+    full_collections_note,
+)
 
 SECRET = "whsec-soak-0123456789"  # noqa: S105 - a test secret for the simulator
+# Recipients allowed to talk to Assist, and the share of SMS that come from them.
+ALLOWED = {
+    PROVIDER_SMSMOBILEAPI: ("+32471000011", "+32471000012", "+32471000013"),
+    PROVIDER_CALLR: ("+33612000011", "+33612000012", "+33612000013"),
+}
+ALLOWED_SHARE = 0.2
 # The clients' 30 s request timeout, shortened so that a "timeout" fault (answering after
 # FAULT_DELAY) really times out within a short soak.
 CLIENT_TIMEOUT = 2.0
@@ -185,9 +204,15 @@ class Entry:
 class Soak:
     """The streams, the faults, the restarts and the bookkeeping of one soak."""
 
-    def __init__(self, env: Env, entries: list[Entry], seconds: float, seed: int) -> None:
-        """Prepare a soak of ``seconds`` on loaded entries."""
+    def __init__(
+        self, env: Env, entries: list[Entry], seconds: float, seed: int, answers: Answers
+    ) -> None:
+        """Prepare a soak of ``seconds`` on loaded entries (``answers``: Assist's record)."""
         self.env = env
+        self.answers = answers
+        # The texts of forged pushes (from allowed numbers), and of the SMS of allowed numbers.
+        self.forged: list[str] = []
+        self.allowed_sent = 0
         self.entries = entries
         self.seconds = seconds
         self.rng = random.Random(seed)  # noqa: S311 - a reproducible load, not a secret
@@ -224,6 +249,9 @@ class Soak:
             roll = self.rng.random()
             number = f"+3247{index:07d}"
             if roll < 0.75:
+                if self.rng.random() < ALLOWED_SHARE:
+                    number = self.rng.choice(ALLOWED[PROVIDER_SMSMOBILEAPI])
+                    self.allowed_sent += 1
                 sms = state.add_received_sms(account, number, f"Soak {index}", push=roll < 0.6)
                 self.sms.append(sms)
                 sms_stream.expected.add((PROVIDER_SMSMOBILEAPI, sms.guid))
@@ -241,7 +269,10 @@ class Soak:
             index += 1
             push = self.rng.random() < 0.8
             number = f"+3361{index:07d}"
-            sms = side.state.add_incoming(side.account, number, f"Soak {index}", push=push)
+            if self.rng.random() < ALLOWED_SHARE:
+                number = self.rng.choice(ALLOWED[PROVIDER_CALLR])
+                self.allowed_sent += 1
+            sms = side.state.add_incoming(side.account, number, f"Soak CALLR {index}", push=push)
             self.callr_sms.append(sms)
             stream.expected.add((PROVIDER_CALLR, sms.hash))
 
@@ -284,14 +315,20 @@ class Soak:
         return build_v2_request("sms.received", data, SECRET, datetime.now(UTC))
 
     def _forged(self, entry: Entry, *, stale: bool) -> tuple[dict[str, str], bytes]:
-        """A push of an SMS nobody received: badly signed, or (SMSMobileAPI) signed but old."""
+        """A push of an SMS nobody received: badly signed, or (SMSMobileAPI) signed but old.
+
+        From a number allowed to talk to Assist: answering it would obey a forger.
+        """
+        number = self.rng.choice(ALLOWED[entry.provider])
+        text = f"Forged {len(self.forged)}"
+        self.forged.append(text)
         if entry.provider == PROVIDER_CALLR:
             side = self.env.callr_side()
-            forged = side.state.add_incoming(side.account, "+33699999999", "x", push=False)
+            forged = side.state.add_incoming(side.account, number, text, push=False)
             del side.account.sms[forged.hash]  # never in the inbox: must never fire
             _, headers, body = callr_delivery(side, forged, "x" if not stale else SECRET + "x")
             return headers, body
-        sms = self.env.state.add_received_sms(self.env.account, "+32470999999", "x")
+        sms = self.env.state.add_received_sms(self.env.account, number, text)
         self.env.account.received.remove(sms)  # never in the inbox: must never fire
         at = datetime.now(UTC)
         if stale:
@@ -404,8 +441,25 @@ def _memory_flat(run: SoakRun) -> Iterable[tuple[bool, str]]:
     )
 
 
+def _never_answered_twice(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    twice = run.soak.answers.twice()
+    yield not twice, f"{len(twice)} messages answered twice by Assist: {twice[:3]}"
+
+
+def _no_forged_answer(run: SoakRun) -> Iterable[tuple[bool, str]]:
+    forged = sorted(run.soak.answers.answered & set(run.soak.forged))
+    yield not forged, f"{len(forged)} forged messages answered by Assist: {forged[:3]}"
+
+
 # The soak's invariants, in order; a feature appends its own (see the module's docstring).
-CHECKS: list[Check] = [_exactly_once, _no_unhandled_exception, _junk_refused, _memory_flat]
+CHECKS: list[Check] = [
+    _exactly_once,
+    _no_unhandled_exception,
+    _junk_refused,
+    _memory_flat,
+    _never_answered_twice,
+    _no_forged_answer,
+]
 
 
 async def run(log: LogWatch, seconds: float, seed: int) -> FigureResult:
@@ -457,10 +511,21 @@ async def _soak(
     side.state.webhooks.subscribe(
         side.account, "sms.mo", env.webhook_url(CALLR_WEBHOOK_ID), hmac_secret=SECRET
     )
+    agent, agent_id = await async_setup_agent(hass)
+    answers = Answers(agent)
+    answers.listen(hass)
     # One after the other: the first setup of the domain would set up every entry added.
-    sms_entry = env.add_entry(options)
+    sms_entry = env.add_smsmobileapi_entry(
+        env.sim_url,
+        options,
+        recipients=[recipient(number, agent_id) for number in ALLOWED[PROVIDER_SMSMOBILEAPI]],
+    )
     await env.setup_entry(sms_entry)
-    callr_entry = env.add_callr_entry(side.url, options)
+    callr_entry = env.add_callr_entry(
+        side.url,
+        options,
+        recipients=[recipient(number, agent_id) for number in ALLOWED[PROVIDER_CALLR]],
+    )
     await env.setup_entry(callr_entry)
     sms_seen, unsub_sms = env.count(
         EVENT_SMS_RECEIVED, lambda data: (data["provider"], data["guid"])
@@ -470,7 +535,7 @@ async def _soak(
         Entry(PROVIDER_SMSMOBILEAPI, sms_entry.entry_id, env.webhook_url()),
         Entry(PROVIDER_CALLR, callr_entry.entry_id, env.webhook_url(CALLR_WEBHOOK_ID)),
     ]
-    soak = Soak(env, entries, seconds, seed)
+    soak = Soak(env, entries, seconds, seed, answers)
     for name, seen in (
         ("SMSMobileAPI SMS", sms_seen),
         ("SMSMobileAPI calls", calls_seen),
@@ -518,6 +583,8 @@ async def _soak(
     await hass.async_block_till_done()
     unsub_sms()
     unsub_calls()
+    if answers.unsubscribe is not None:
+        answers.unsubscribe()
     elapsed = time.perf_counter() - started
 
     # Each SMS stream judges only its own provider's SMS.
@@ -582,8 +649,18 @@ async def _soak(
             f"{fmt_bytes(end[1])}; most growth: {growth_by_line}"
         ),
         (
+            f"Assist: {fmt_int(soak.allowed_sent)} SMS from allowed numbers, "
+            f"{fmt_int(len(answers.answered))} answered, "
+            f"{fmt_int(len(answers.rate_limited()))} refused for the rate limit (the others "
+            "late: received while their entry was down); answered twice: "
+            f"{len(answers.twice())}; forged pushes from allowed numbers: "
+            f"{fmt_int(len(soak.forged))}, answered: "
+            f"{len(answers.answered & set(soak.forged))}"
+        ),
+        (
             f"longest event-loop stall during the faults: {fmt_ms(lag.worst)} (restarts, "
-            "faults and the simulators included)"
+            "faults and the simulators included); "
+            + full_collections_note({"soak": lag.as_metrics()})
         ),
     ]
     result.tables.append(table)
@@ -624,6 +701,15 @@ async def _soak(
         "unhandled": len(unhandled),
         "handled_errors": handled,
         "longest_loop_stall": lag.worst,
+        "loop": lag.as_metrics(),
+        "assist": {
+            "allowed_sent": soak.allowed_sent,
+            "answered": len(answers.answered),
+            "rate_limited": len(answers.rate_limited()),
+            "twice": len(answers.twice()),
+            "forged": len(soak.forged),
+            "forged_answered": len(answers.answered & set(soak.forged)),
+        },
         "rss_warm": warm[1],
         "rss_end": end[1],
         "traced_warm": traced_warm,

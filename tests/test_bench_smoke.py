@@ -152,7 +152,7 @@ def test_quick_run(tmp_path: Path) -> None:
     """
     data = _bench(tmp_path, "quick", "--quick")
     figures = data["figures"]
-    assert set(figures) == {"fig1", "fig2", "fig3", "fig4", "fig5", "fig6"}
+    assert set(figures) == {"fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7"}
     assert {row["provider"] for row in figures["fig1"]["metrics"]["sizes"]} == {
         "smsmobileapi",
         "callr",
@@ -169,6 +169,12 @@ def test_quick_run(tmp_path: Path) -> None:
     assert first_sync["events_fired"] == first_sync["events_fired_next_poll"] == 0
     assert first_sync["setup_longest_loop_stall"] > 0
     assert {goal["key"] for goal in data["goals"]} >= {"first_sync_stall", "import"}
+    assist = figures["fig7"]["metrics"]
+    assert assist["answered"] > 0
+    assert assist["rate_limited"] > 0
+    assert assist["twice"] == assist["forged_answered"] == 0
+    assert assist["lost"] == assist["duplicated"] == 0
+    assert {"allowed", "twice", "other", "forged", "delayed"} <= set(assist["kinds"])
 
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\n{BEGIN}\nold figures\n{END}\n\nafter\n")
@@ -189,6 +195,9 @@ def test_quick_soak(tmp_path: Path) -> None:
     for stream in streams.values():
         assert stream["lost"] == stream["duplicated"] == 0
     assert set(data["figures"]["soak"]["metrics"]["entries"]) == {"smsmobileapi", "callr"}
+    assist = data["figures"]["soak"]["metrics"]["assist"]
+    assert assist["twice"] == assist["forged_answered"] == 0
+    assert assist["forged"] > 0
 
 
 def test_goals_are_judged_from_the_figures() -> None:
