@@ -4,6 +4,7 @@ An attacker who knows the webhook URL can POST anything. Without a Webhook V2 se
 looked up on the service before its event fires: only then is it ``verified``.
 """
 
+import asyncio
 from datetime import timedelta
 import json
 
@@ -152,3 +153,35 @@ async def test_secret_clears_the_unsigned_issue(
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, UNSIGNED_ISSUE) is None
+
+
+async def test_a_burst_of_unsigned_pushes_shares_lookups(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    seeded: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Pushes that wait for a lookup together are confirmed by one request; each fires once.
+
+    One lookup at a time: those pushed while it runs wait for the next one, together.
+    """
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    real = [
+        seeded.state.add_received_sms(seeded.account, number="+32470000002", message=f"Hi {i}")
+        for i in range(12)
+    ]
+    bodies = [build_legacy_body(sms) for sms in real] + [
+        _forged(f"FORGED-{i}", "+32470000009", "Open up") for i in range(3)
+    ]
+    lookups_before = len(seeded.requests_to("/getsms/"))
+    client = await hass_client_no_auth()
+    # Every push delivered twice, all at once.
+    responses = await asyncio.gather(*(client.post(URL, data=body) for body in bodies * 2))
+    assert {response.status for response in responses} == {200}
+    await hass.async_block_till_done()
+    fired = sorted((e.data["guid"], e.data["verified"]) for e in events)
+    assert fired == sorted(
+        [(sms.guid, True) for sms in real] + [(f"FORGED-{i}", False) for i in range(3)]
+    )
+    lookups = len(seeded.requests_to("/getsms/")) - lookups_before
+    assert 1 <= lookups < len(bodies)
