@@ -5,6 +5,11 @@
   setting up the ``rest`` sensor on ``/getsms/`` (including its first fetch) on the same inbox.
 * Import: a fresh interpreter imports what Home Assistant has loaded anyway (core, helpers, the
   entity platforms), then the integration with its platforms; the alternative imports ``rest``.
+  Then, in the same interpreter, what comes later, each measured apart: the client of one
+  provider (imported off the event loop when the first entry of that provider is set up), and
+  the platforms Home Assistant imports with every integration that has them (``config_flow``,
+  ``diagnostics``, ``logbook``; Home Assistant's own ``diagnostics`` and ``logbook`` counted
+  as loaded already: they are part of its default configuration).
 * Ledger: N messages go through the entry's inbox (each fires its event), then the ledger is saved
   with ``Store``: the file size (goal under 1 MiB, an invariant) and the memory of the ledger
   (tracemalloc of a ledger loaded from that file). The alternative keeps the whole last response
@@ -55,33 +60,67 @@ OURS_MODULES = (
     "custom_components.smsmobileapi.sensor",
 )
 REST_MODULES = ("homeassistant.components.rest", "homeassistant.components.rest.sensor")
+# Imported when the first entry of a provider is set up (``providers.async_import_provider``).
+PROVIDER_CLIENTS = {
+    "SMSMobileAPI": ("custom_components.smsmobileapi.api.smsmobileapi.client",),
+    "CALLR": ("custom_components.smsmobileapi.api.callr.client",),
+}
+# Imported by Home Assistant with the integration, when they exist, and their own components.
+PRELOADED = (
+    "custom_components.smsmobileapi.config_flow",
+    "custom_components.smsmobileapi.diagnostics",
+    "custom_components.smsmobileapi.logbook",
+)
+PRELOADED_BASELINE = (
+    "homeassistant.components.diagnostics",
+    "homeassistant.components.logbook",
+    "homeassistant.data_entry_flow",
+)
 _IMPORT_SCRIPT = """
 import importlib, sys, time
 for name in sys.argv[1].split(","):
     importlib.import_module(name)
-start = time.perf_counter()
-for name in sys.argv[2].split(","):
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name not in sys.argv[2]:
-            raise
-print(time.perf_counter() - start)
+for group in sys.argv[2:]:
+    start = time.perf_counter()
+    for name in group.split(","):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name not in group:
+                raise
+    print(time.perf_counter() - start)
 """
 
 
 def import_seconds(modules: tuple[str, ...], runs: int = 3) -> float:
     """Median seconds a fresh interpreter takes to import ``modules`` after the baseline."""
-    times = []
+    return import_groups(modules, runs=runs)[0]
+
+
+def import_groups(
+    *groups: tuple[str, ...], baseline: tuple[str, ...] = (), runs: int = 3
+) -> list[float]:
+    """Median seconds to import each group of modules, one after the other, after the baseline.
+
+    In a fresh interpreter each run; what a group imports is not counted again in the next.
+    """
+    times: list[list[float]] = [[] for _ in groups]
     for _ in range(runs):
         completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-            [sys.executable, "-c", _IMPORT_SCRIPT, ",".join(_BASELINE), ",".join(modules)],
+            [
+                sys.executable,
+                "-c",
+                _IMPORT_SCRIPT,
+                ",".join((*_BASELINE, *baseline)),
+                *(",".join(group) for group in groups),
+            ],
             capture_output=True,
             text=True,
             check=True,
         )
-        times.append(float(completed.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+        for index, line in enumerate(completed.stdout.strip().splitlines()[-len(groups) :]):
+            times[index].append(float(line))
+    return [statistics.median(group) for group in times]
 
 
 def _messages(count: int) -> list[ReceivedSms]:
@@ -151,6 +190,10 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         unhandled = log.unhandled()
 
     ours_import = import_seconds(OURS_MODULES)
+    clients = {
+        name: import_groups(OURS_MODULES, modules)[1] for name, modules in PROVIDER_CLIENTS.items()
+    }
+    preloaded = import_groups(OURS_MODULES, PRELOADED, baseline=PRELOADED_BASELINE)[1]
     rest_import = import_seconds(REST_MODULES) if rest_setup is not None else None
 
     result.check(fired.distinct == messages, f"{fired.distinct} of {messages} messages fired")
@@ -175,6 +218,11 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
             fmt_ms(rest_import) if rest_import is not None else "-",
             ratio(rest_import, ours_import) if rest_import is not None else "-",
         ],
+        *(
+            [f"+ the {name} client, at its first entry's setup", fmt_ms(seconds), "", ""]
+            for name, seconds in clients.items()
+        ),
+        ["+ config_flow, diagnostics, logbook (HA imports them too)", fmt_ms(preloaded), "", ""],
         [
             f"memory held after {fmt_int(messages)} messages",
             fmt_bytes(ledger_memory),
@@ -192,6 +240,12 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
             else "alternative not measured: the rest integration's requirements are not installed"
         ),
         (
+            "import: medians of 3 fresh interpreters; a provider's client is imported off the "
+            "event loop when the first entry of that provider is set up (an account needs one); "
+            "config_flow, diagnostics and logbook are imported by Home Assistant with the "
+            "integration (its own diagnostics and logbook counted as loaded already)"
+        ),
+        (
             f"ledger: {fmt_int(entries)} identities kept (bounded); file goal < 1 MiB: "
             f"{'met' if file_size < MIB else 'NOT met'}"
         ),
@@ -202,6 +256,8 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         "setup_restart_seconds": reload_setup,
         "rest_setup_seconds": rest_setup,
         "import_seconds": ours_import,
+        "import_client_seconds": clients,
+        "import_preloaded_seconds": preloaded,
         "rest_import_seconds": rest_import,
         "messages": messages,
         "ledger_entries": entries,
