@@ -135,7 +135,7 @@ GOALS: tuple[Goal, ...] = (
     ),
     Goal(
         "import",
-        "import cost on top of what Home Assistant has loaded",
+        "import cost on top of what Home Assistant has loaded (integration and platforms)",
         "s",
         0.057,
         lambda figures: _get(figures, "fig5", "import_seconds"),
