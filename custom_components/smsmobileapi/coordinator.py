@@ -73,7 +73,7 @@ type SmsMobileApiConfigEntry = ConfigEntry[SmsMobileApiRuntimeData]
 _RECENT_WINDOW = timedelta(hours=48)
 
 # A poll that delivers many new SMS lets the event loop run after about this much of it.
-_DELIVERY_SLICE = 0.01
+_DELIVERY_SLICE = 0.005
 
 # The SMS of the last two days are pruned once a poll, or when their number doubled.
 _RECENT_SMS_FLOOR = 100
@@ -322,6 +322,8 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
                 await asyncio.sleep(0)
                 pause_at = loop.time() + _DELIVERY_SLICE
         if messages:
+            # The bookkeeping below, and the entities' updates after it, in a turn of their own.
+            await asyncio.sleep(0)
             self.inbox.ledger.advance(SOURCE_SMS, max(sms.received_at for sms in messages), now=now)
         self.inbox.mark_read(SOURCE_SMS)
         self.inbox.ledger.prune(now)

@@ -138,6 +138,8 @@ class Ledger:
             source: min(cursor, now) - self._max_age for source, cursor in self._cursors.items()
         }
         default = now - self._max_age
+        if not self._seen or min(self._seen.values()) >= max([*limits.values(), default]):
+            return  # nothing is that old (the usual case): the record is not copied
         self._seen = {
             key: at for key, at in self._seen.items() if at >= limits.get(_source_of(key), default)
         }
