@@ -190,8 +190,8 @@ async def _burst(env: Home, url: str, requests: Requests) -> Burst:
             await response.read()
             statuses[response.status] = statuses.get(response.status, 0) + 1
 
-    start = time.perf_counter()
     async with LoopLag() as lag:
+        start = time.perf_counter()
         await asyncio.gather(*(post(headers, body) for _, headers, body in requests))
         deadline = start + 60
         while counted.counts.keys() < expected and time.perf_counter() < deadline:  # noqa: ASYNC110

@@ -134,8 +134,8 @@ class Stream:
 
     async def run(self, total: int, counted: Counted, *, wait_all: bool) -> Outcome:
         """Stream; with ``wait_all``, until every SMS fired (or a timeout); two polls more."""
-        start = time.perf_counter()
         async with LoopLag() as lag:
+            start = time.perf_counter()
             poll_task = asyncio.create_task(self.poller())
             await asyncio.gather(self.produce(total), *(self.send() for _ in range(SENDERS)))
             deadline = start + TIMEOUT

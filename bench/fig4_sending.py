@@ -87,8 +87,8 @@ class Sent:
 async def _action(env: Env, entry_id: str, recipients: list[str], sent: Callable[[], int]) -> Sent:
     before = sent()
     env.inflight.reset()
-    start = time.perf_counter()
     async with LoopLag() as lag:
+        start = time.perf_counter()
         response = await env.hass.services.async_call(
             DOMAIN,
             "send_message",

@@ -228,8 +228,8 @@ async def run(log: LogWatch, total: int, *, seed: int = 11) -> FigureResult:
                 await asyncio.sleep(POLL_PAUSE)
 
         eligible_count = sum(1 for m in messages if m.eligible)
-        start = time.perf_counter()
         async with LoopLag() as lag:
+            start = time.perf_counter()
             polling = asyncio.create_task(poller())
             await asyncio.gather(*(load.send() for _ in range(SENDERS)))
             real = {(m.provider, m.guid) for m in messages if m.real}

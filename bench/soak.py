@@ -552,8 +552,8 @@ async def _soak(
     env.state.faults, side.state.faults = plans
     log.clear()
     tracemalloc.start()
-    started = time.perf_counter()
     async with LoopLag() as lag:
+        started = time.perf_counter()
         soak.lag = lag
         jobs = [soak.arrive(), soak.arrive_callr(), soak.meddle(), soak.sample_memory()]
         jobs += [soak.restart(entry) for entry in entries]
