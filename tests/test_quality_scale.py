@@ -112,7 +112,7 @@ def _options_documented() -> bool:
 
 def _sensor_descriptions() -> list[EntityDescription]:
     sensor = _module("sensor")
-    return [kind.description for kind in (*sensor.ACCOUNT_SENSORS, *sensor.PHONE_SENSORS)]
+    return [*sensor.ACCOUNT_SENSORS, *sensor.PHONE_SENSORS]
 
 
 def _client_signature() -> inspect.Signature:

@@ -99,10 +99,7 @@ def test_flow_errors_and_aborts_exist() -> None:
 @pytest.mark.parametrize(
     ("platform", "descriptions"),
     [
-        (
-            "sensor",
-            tuple(kind.description for kind in (*sensor.ACCOUNT_SENSORS, *sensor.PHONE_SENSORS)),
-        ),
+        ("sensor", (*sensor.ACCOUNT_SENSORS, *sensor.PHONE_SENSORS)),
         ("binary_sensor", (binary_sensor.ONLINE,)),
         ("event", (event.SMS, event.CALL, event.WHATSAPP)),
     ],

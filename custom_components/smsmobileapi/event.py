@@ -6,6 +6,7 @@ else on the account device (missed calls from the log, WhatsApp, SMS of an unkno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -23,20 +24,28 @@ from .inbox import Incoming, signal_incoming
 PARALLEL_UPDATES = 0
 
 
-SMS: Final = EventEntityDescription(key="sms", translation_key="sms", event_types=["received"])
-CALL: Final = EventEntityDescription(
-    key="call", translation_key="call", event_types=["missed", "incoming", "outgoing"]
+@dataclass(frozen=True, kw_only=True)
+class IncomingEventDescription(EventEntityDescription):
+    """An event entity of one kind of incoming item, created when the provider offers it."""
+
+    capability: Capability
+
+
+SMS: Final = IncomingEventDescription(
+    key="sms", translation_key="sms", event_types=["received"], capability=Capability.RECEIVE_SMS
 )
-WHATSAPP: Final = EventEntityDescription(
-    key="whatsapp", translation_key="whatsapp", event_types=["received", "voice_transcribed"]
+CALL: Final = IncomingEventDescription(
+    key="call",
+    translation_key="call",
+    event_types=["missed", "incoming", "outgoing"],
+    capability=Capability.CALLS,
 )
-# Each event entity exists when the provider offers its kind of item. (A mapping rather than a
-# subclass of EventEntityDescription: such a subclass costs a millisecond and more to import.)
-NEEDS: Final = {
-    SMS.key: Capability.RECEIVE_SMS,
-    CALL.key: Capability.CALLS,
-    WHATSAPP.key: Capability.RECEIVE_WHATSAPP,
-}
+WHATSAPP: Final = IncomingEventDescription(
+    key="whatsapp",
+    translation_key="whatsapp",
+    event_types=["received", "voice_transcribed"],
+    capability=Capability.RECEIVE_WHATSAPP,
+)
 
 
 async def async_setup_entry(
@@ -50,7 +59,7 @@ async def async_setup_entry(
     async_add_entities(
         AccountEventEntity(coordinator, description)
         for description in (SMS, CALL, WHATSAPP)
-        if NEEDS[description.key] in capabilities
+        if description.capability in capabilities
     )
     async_add_phone_entities(
         entry,
@@ -58,7 +67,7 @@ async def async_setup_entry(
         lambda phone_id: [
             PhoneEventEntity(coordinator, description, phone_id)
             for description in (SMS, CALL)
-            if NEEDS[description.key] in capabilities
+            if description.capability in capabilities
         ],
     )
 
@@ -116,7 +125,7 @@ class PhoneEventEntity(_IncomingMixin, PhoneEntity):
     def __init__(
         self,
         coordinator: SmsMobileApiCoordinator,
-        description: EventEntityDescription,
+        description: IncomingEventDescription,
         phone_id: str,
     ) -> None:
         """Show the events of the phone ``phone_id``."""

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import Call, CallType, Capability, Phone
 from .const import PRIVATE_ATTRIBUTES
-from .coordinator import SmsMobileApiConfigEntry, SmsMobileApiCoordinator
+from .coordinator import SmsMobileApiConfigEntry
 from .data import SmsMobileApiData
 from .entity import AccountEntity, PhoneEntity, async_add_phone_entities
 
@@ -32,26 +32,20 @@ PARALLEL_UPDATES = 0
 DELIVERY_STATUSES: Final = ("queued", "sent", "delivered", "failed")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccountSensorKind:
-    """An account sensor: its description, and how it reads the coordinator's data.
+@dataclass(frozen=True, kw_only=True)
+class AccountSensorDescription(SensorEntityDescription):
+    """An account sensor: how to read its state and attributes from the coordinator's data."""
 
-    Beside the description rather than in a subclass of ``SensorEntityDescription``: such a
-    subclass defines its 22 fields again, which costs more than a millisecond at import.
-    """
-
-    description: SensorEntityDescription
     value_fn: Callable[[SmsMobileApiData], StateType | datetime]
     attributes_fn: Callable[[SmsMobileApiData], Mapping[str, Any] | None] = lambda _: None
     available_fn: Callable[[SmsMobileApiData], bool] = lambda _: True
     capability: Capability
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PhoneSensorKind:
-    """A phone sensor: its description, and how it reads the phone."""
+@dataclass(frozen=True, kw_only=True)
+class PhoneSensorDescription(SensorEntityDescription):
+    """A phone sensor."""
 
-    description: SensorEntityDescription
     value_fn: Callable[[Phone], StateType | datetime]
 
 
@@ -65,14 +59,12 @@ def _last_call(call_type: CallType) -> Callable[[SmsMobileApiData], Call | None]
     return lambda data: data.last_calls.get(call_type)
 
 
-def _last_call_sensor(key: str, call_type: CallType) -> AccountSensorKind:
+def _last_call_sensor(key: str, call_type: CallType) -> AccountSensorDescription:
     get = _last_call(call_type)
-    return AccountSensorKind(
-        description=SensorEntityDescription(
-            key=key,
-            translation_key=key,
-            device_class=SensorDeviceClass.TIMESTAMP,
-        ),
+    return AccountSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: call.call_at if (call := get(data)) else None,
         attributes_fn=lambda data: _call_attributes(get(data)),
         available_fn=lambda data: data.calls_available,
@@ -80,22 +72,18 @@ def _last_call_sensor(key: str, call_type: CallType) -> AccountSensorKind:
     )
 
 
-ACCOUNT_SENSORS: tuple[AccountSensorKind, ...] = (
-    AccountSensorKind(
-        description=SensorEntityDescription(
-            key="unread_sms",
-            translation_key="unread_sms",
-            state_class=SensorStateClass.MEASUREMENT,
-        ),
+ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
+    AccountSensorDescription(
+        key="unread_sms",
+        translation_key="unread_sms",
+        state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.unread_count,
         capability=Capability.READ_STATUS,
     ),
-    AccountSensorKind(
-        description=SensorEntityDescription(
-            key="last_sms",
-            translation_key="last_sms",
-            device_class=SensorDeviceClass.TIMESTAMP,
-        ),
+    AccountSensorDescription(
+        key="last_sms",
+        translation_key="last_sms",
+        device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: data.last_sms.received_at if data.last_sms else None,
         attributes_fn=lambda data: (
             {
@@ -110,21 +98,17 @@ ACCOUNT_SENSORS: tuple[AccountSensorKind, ...] = (
         ),
         capability=Capability.RECEIVE_SMS,
     ),
-    AccountSensorKind(
-        description=SensorEntityDescription(
-            key="sms_received_today",
-            translation_key="sms_received_today",
-        ),
+    AccountSensorDescription(
+        key="sms_received_today",
+        translation_key="sms_received_today",
         value_fn=lambda data: data.sms_received_on(dt_util.utcnow()),
         capability=Capability.RECEIVE_SMS,
     ),
-    AccountSensorKind(
-        description=SensorEntityDescription(
-            key="last_delivery_status",
-            translation_key="last_delivery_status",
-            device_class=SensorDeviceClass.ENUM,
-            options=list(DELIVERY_STATUSES),
-        ),
+    AccountSensorDescription(
+        key="last_delivery_status",
+        translation_key="last_delivery_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DELIVERY_STATUSES),
         value_fn=lambda data: (
             status.status
             if (status := data.last_delivery) and status.status in DELIVERY_STATUSES
@@ -137,11 +121,9 @@ ACCOUNT_SENSORS: tuple[AccountSensorKind, ...] = (
         ),
         capability=Capability.SEND_SMS,
     ),
-    AccountSensorKind(
-        description=SensorEntityDescription(
-            key="missed_calls_today",
-            translation_key="missed_calls_today",
-        ),
+    AccountSensorDescription(
+        key="missed_calls_today",
+        translation_key="missed_calls_today",
         value_fn=lambda data: data.missed_calls_on(dt_util.utcnow()),
         available_fn=lambda data: data.calls_available,
         capability=Capability.CALLS,
@@ -151,33 +133,27 @@ ACCOUNT_SENSORS: tuple[AccountSensorKind, ...] = (
     _last_call_sensor("last_outgoing_call", CallType.OUTGOING),
 )
 
-PHONE_SENSORS: tuple[PhoneSensorKind, ...] = (
-    PhoneSensorKind(
-        description=SensorEntityDescription(
-            key="battery",
-            device_class=SensorDeviceClass.BATTERY,
-            native_unit_of_measurement=PERCENTAGE,
-            state_class=SensorStateClass.MEASUREMENT,
-            entity_category=EntityCategory.DIAGNOSTIC,
-        ),
+PHONE_SENSORS: tuple[PhoneSensorDescription, ...] = (
+    PhoneSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda phone: phone.battery,
     ),
-    PhoneSensorKind(
-        description=SensorEntityDescription(
-            key="last_seen",
-            translation_key="last_seen",
-            device_class=SensorDeviceClass.TIMESTAMP,
-            entity_category=EntityCategory.DIAGNOSTIC,
-        ),
+    PhoneSensorDescription(
+        key="last_seen",
+        translation_key="last_seen",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda phone: phone.last_seen,
     ),
-    PhoneSensorKind(
-        description=SensorEntityDescription(
-            key="app_version",
-            translation_key="app_version",
-            entity_category=EntityCategory.DIAGNOSTIC,
-            entity_registry_enabled_default=False,
-        ),
+    PhoneSensorDescription(
+        key="app_version",
+        translation_key="app_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda phone: phone.version,
     ),
 )
@@ -191,55 +167,48 @@ async def async_setup_entry(
     """Add the account's sensors, and each phone's as phones connect."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        AccountSensor(coordinator, kind)
-        for kind in ACCOUNT_SENSORS
-        if kind.capability in coordinator.client.capabilities
+        AccountSensor(coordinator, description)
+        for description in ACCOUNT_SENSORS
+        if description.capability in coordinator.client.capabilities
     )
     async_add_phone_entities(
         entry,
         async_add_entities,
-        lambda phone_id: [PhoneSensor(coordinator, kind, phone_id) for kind in PHONE_SENSORS],
+        lambda phone_id: [
+            PhoneSensor(coordinator, description, phone_id) for description in PHONE_SENSORS
+        ],
     )
 
 
 class AccountSensor(AccountEntity, SensorEntity):
     """A sensor of the account."""
 
+    entity_description: AccountSensorDescription
     _unrecorded_attributes = PRIVATE_ATTRIBUTES
-
-    def __init__(self, coordinator: SmsMobileApiCoordinator, kind: AccountSensorKind) -> None:
-        """A sensor of the account, of this kind."""
-        super().__init__(coordinator, kind.description)
-        self._kind = kind
 
     @property
     def native_value(self) -> StateType | datetime:
         """Read the state from the coordinator's data."""
-        return self._kind.value_fn(self.coordinator.data)
+        return self.entity_description.value_fn(self.coordinator.data)
 
     @property
     def available(self) -> bool:
         """Available while the coordinator works and the service gives what the sensor shows."""
-        return super().available and self._kind.available_fn(self.coordinator.data)
+        return super().available and self.entity_description.available_fn(self.coordinator.data)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """Details of the last message or call."""
-        return self._kind.attributes_fn(self.coordinator.data)
+        return self.entity_description.attributes_fn(self.coordinator.data)
 
 
 class PhoneSensor(PhoneEntity, SensorEntity):
     """A sensor of one connected phone."""
 
-    def __init__(
-        self, coordinator: SmsMobileApiCoordinator, kind: PhoneSensorKind, phone_id: str
-    ) -> None:
-        """A sensor of the phone ``phone_id``, of this kind."""
-        super().__init__(coordinator, kind.description, phone_id)
-        self._kind = kind
+    entity_description: PhoneSensorDescription
 
     @property
     def native_value(self) -> StateType | datetime:
         """Read the state from the phone's last poll."""
         phone = self.phone
-        return self._kind.value_fn(phone) if phone else None
+        return self.entity_description.value_fn(phone) if phone else None
