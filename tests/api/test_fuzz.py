@@ -37,7 +37,10 @@ from custom_components.smsmobileapi.api import (
     WebhookPayloadError,
     WebhookSignatureError,
 )
-from custom_components.smsmobileapi.api.smsmobileapi import parsing as sms_parsing
+from custom_components.smsmobileapi.api.smsmobileapi import (
+    parsing as sms_parsing,
+    whatsapp as sms_whatsapp,
+)
 from custom_components.smsmobileapi.api.smsmobileapi.errors import raise_for_answer
 from custom_components.smsmobileapi.api.smsmobileapi.oauth import TokenCache
 from custom_components.smsmobileapi.api.smsmobileapi.webhook import (
@@ -219,7 +222,7 @@ def test_row_parsers(row: object) -> None:
             assert _is_utc(call.call_at)
     if (phone := _parsed(lambda: sms_parsing.parse_phone(row))) is not None:
         assert phone.battery is None or 0 <= phone.battery <= 100
-    if (message := _parsed(lambda: sms_parsing.parse_received_whatsapp(row))) is not None:
+    if (message := _parsed(lambda: sms_whatsapp.parse_received_whatsapp(row))) is not None:
         assert message.guid
         assert _is_utc(message.received_at)
     _parsed(lambda: sms_parsing.parse_sent_message(row))
@@ -239,8 +242,8 @@ def test_body_parsers(body: dict[str, Any]) -> None:
     _parsed(lambda: sms_parsing.parse_conversations(body))
     if (sent := _parsed(lambda: sms_parsing.parse_send_result(body))) is not None:
         assert sent.guid
-    assert sms_parsing.parse_whatsapp_check(body) in {True, False, None}
-    if (whatsapp := _parsed(lambda: sms_parsing.parse_whatsapp_list(body))) is not None:
+    assert sms_whatsapp.parse_whatsapp_check(body) in {True, False, None}
+    if (whatsapp := _parsed(lambda: sms_whatsapp.parse_whatsapp_list(body))) is not None:
         assert [m.received_at for m in whatsapp] == sorted(m.received_at for m in whatsapp)
     _parsed(lambda: [sms_parsing.parse_sent_message(r) for r in sms_parsing.parse_log_rows(body)])
 

@@ -20,7 +20,7 @@ from custom_components.smsmobileapi.api import (
     ApiKeyCredentials,
     SmsGatewayError,
     SmsMobileApiClient,
-    parsing,
+    slices,
 )
 from custom_components.smsmobileapi.api.callr import transport as callr_transport
 from custom_components.smsmobileapi.api.callr.errors import read_answer
@@ -73,7 +73,7 @@ async def _async_outcome(read: Callable[[], Awaitable[Any]]) -> tuple[str, Any]:
 async def _same_as_json_loads(text: str) -> None:
     _same(
         _outcome(lambda: json.loads(text)),
-        await _async_outcome(lambda: parsing.loads_in_slices(text)),
+        await _async_outcome(lambda: slices.loads_in_slices(text)),
     )
 
 
@@ -89,9 +89,9 @@ def _same(expected: tuple[str, Any], got: tuple[str, Any]) -> None:
 @pytest.fixture
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every answer is "large" and a slice is a few characters: every path of the slicer runs."""
-    monkeypatch.setattr(parsing, "SLICE_CHARS", 7)
-    monkeypatch.setattr(parsing, "SLICE_BYTES", 3)
-    monkeypatch.setattr(parsing, "ROWS_PER_SLICE", 2)
+    monkeypatch.setattr(slices, "SLICE_CHARS", 7)
+    monkeypatch.setattr(slices, "SLICE_BYTES", 3)
+    monkeypatch.setattr(slices, "ROWS_PER_SLICE", 2)
     monkeypatch.setattr(sms_transport, "LARGE_ANSWER", 0)
     monkeypatch.setattr(callr_transport, "LARGE_ANSWER", 0)
 
@@ -130,7 +130,7 @@ async def test_same_value_as_json_loads(small_slices: None, value: object, space
     text = spaces + json.dumps(value, indent=1 if spaces else None) + spaces
     _same(
         _outcome(lambda: json.loads(text)),
-        await _async_outcome(lambda: parsing.loads_in_slices(text)),
+        await _async_outcome(lambda: slices.loads_in_slices(text)),
     )
 
 
@@ -146,7 +146,7 @@ async def test_fails_where_json_loads_fails(small_slices: None, text: str) -> No
     """Any text (broken JSON, truncated JSON, junk): the value, or a failure, as ``json.loads``."""
     _same(
         _outcome(lambda: json.loads(text)),
-        await _async_outcome(lambda: parsing.loads_in_slices(text)),
+        await _async_outcome(lambda: slices.loads_in_slices(text)),
     )
 
 
@@ -168,14 +168,14 @@ async def test_known_failures(small_slices: None, text: str) -> None:
     """Trailing commas, missing delimiters, extra data, a BOM, deep nesting: failures."""
     _same(
         _outcome(lambda: json.loads(text)),
-        await _async_outcome(lambda: parsing.loads_in_slices(text)),
+        await _async_outcome(lambda: slices.loads_in_slices(text)),
     )
 
 
 async def test_duplicate_keys_keep_the_last_in_the_first_place(small_slices: None) -> None:
     """As ``json.loads``: the last value, at the first key's position."""
     text = '{"a": 1, "b": 2, "a": 3}'
-    got = await parsing.loads_in_slices(text)
+    got = await slices.loads_in_slices(text)
     assert list(got.items()) == list(json.loads(text).items()) == [("a", 3), ("b", 2)]
 
 
@@ -187,46 +187,46 @@ async def test_duplicate_keys_keep_the_last_in_the_first_place(small_slices: Non
 async def test_decode_in_slices(small_slices: None, raw: bytes) -> None:
     """The same text as one ``decode``, a character split across two slices included."""
     for encoding in ("utf-8-sig", "utf-8"):
-        assert await parsing.decode_in_slices(raw, encoding) == raw.decode(encoding, "replace")
+        assert await slices.decode_in_slices(raw, encoding) == raw.decode(encoding, "replace")
         chunks = [raw[index : index + 5] for index in range(0, len(raw), 5)]
-        assert await parsing.decode_in_slices(chunks, encoding) == raw.decode(encoding, "replace")
+        assert await slices.decode_in_slices(chunks, encoding) == raw.decode(encoding, "replace")
 
 
 async def test_decode_across_the_slice_boundary() -> None:
     """A character whose bytes straddle two slices of the real size is decoded whole."""
-    size = parsing.SLICE_BYTES
+    size = slices.SLICE_BYTES
     raw = b"a" * (size - 1) + "é€".encode() + b"z"
-    assert await parsing.decode_in_slices(raw) == raw.decode("utf-8-sig")
+    assert await slices.decode_in_slices(raw) == raw.decode("utf-8-sig")
     chunks = [raw[: size - 2], raw[size - 2 : size + 1], raw[size + 1 :]]
-    assert await parsing.decode_in_slices(chunks) == raw.decode("utf-8-sig")
+    assert await slices.decode_in_slices(chunks) == raw.decode("utf-8-sig")
 
 
 async def test_rows_and_sort_in_slices(small_slices: None) -> None:
     """``map_in_slices`` is a list comprehension; ``sorted_in_slices`` a stable sort."""
     rng = random.Random(7)  # noqa: S311 - test data
     items = [(rng.randint(0, 5), index) for index in range(50)]
-    assert await parsing.map_in_slices(str, items) == [str(item) for item in items]
-    by_first = await parsing.sorted_in_slices(items, lambda item: item[0])
+    assert await slices.map_in_slices(str, items) == [str(item) for item in items]
+    by_first = await slices.sorted_in_slices(items, lambda item: item[0])
     assert by_first == sorted(items, key=lambda item: item[0])
     ordered = sorted(items)
-    assert await parsing.sorted_in_slices(ordered, lambda item: item) is ordered
+    assert await slices.sorted_in_slices(ordered, lambda item: item) is ordered
 
 
 async def test_the_loop_runs_while_a_large_answer_is_read() -> None:
     """Other tasks get turns while a large text is decoded, read and turned into rows."""
     rows = [
         {"guid": f"G{index}", "number": "+32470000001", "timestamp_unix": 1790000000 + index}
-        for index in range(3 * parsing.ROWS_PER_SLICE)
+        for index in range(3 * slices.ROWS_PER_SLICE)
     ]
     raw = json.dumps({"result": {"error": "", "sms": rows * 20}}).encode()
-    assert len(raw) > 2 * parsing.SLICE_BYTES
+    assert len(raw) > 2 * slices.SLICE_BYTES
     turns = Turns()
-    text = await turns.during(parsing.decode_in_slices(raw))
+    text = await turns.during(slices.decode_in_slices(raw))
     assert turns.count > 0
-    body = await turns.during(parsing.loads_in_slices(text))
+    body = await turns.during(slices.loads_in_slices(text))
     assert turns.count > 0
     assert body == json.loads(raw)
-    parsed = await turns.during(parsing.map_in_slices(parse_received_sms, body["result"]["sms"]))
+    parsed = await turns.during(slices.map_in_slices(parse_received_sms, body["result"]["sms"]))
     assert turns.count > 0
     assert tuple(sorted(parsed, key=sms_order)) == parse_sms_list(body["result"])
 
@@ -234,13 +234,13 @@ async def test_the_loop_runs_while_a_large_answer_is_read() -> None:
 def test_without_lists() -> None:
     """Lists emptied at every depth, objects kept down to the depth asked, scalars kept."""
     body = {"a": [1, 2], "b": {"c": [3], "d": {"e": {"f": 1}}, "g": "x"}, "h": None}
-    assert parsing.without_lists(body) == {
+    assert slices.without_lists(body) == {
         "a": [],
         "b": {"c": [], "d": {"e": {}}, "g": "x"},
         "h": None,
     }
-    assert parsing.without_lists([body]) == []
-    assert parsing.without_lists("text") == "text"
+    assert slices.without_lists([body]) == []
+    assert slices.without_lists("text") == "text"
 
 
 @FAST
@@ -256,11 +256,11 @@ async def test_rows_are_read_as_after_json_loads(
         seen.append(json.dumps(element, sort_keys=True))
         return "read"
 
-    got = await parsing.loads_in_slices(text, parsing.Rows(tuple(path), read))
+    got = await slices.loads_in_slices(text, slices.Rows(tuple(path), read))
     during = list(seen)
     seen.clear()
     expected = json.loads(text)
-    await parsing.read_rows(expected, parsing.Rows(tuple(path), read))
+    await slices.read_rows(expected, slices.Rows(tuple(path), read))
     assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
     # No key is repeated (hypothesis' dictionaries have none): the same elements, in order.
     assert during == seen
@@ -273,9 +273,9 @@ async def test_model_rows_fail_as_a_parser_going_through_the_list(
 ) -> None:
     """Rows read into models as they come: the models, or the first row's error, as a loop."""
     expected = _outcome(lambda: [parse_received_sms(row) for row in rows])
-    reader = parsing.ModelRows(parse_received_sms)
+    reader = slices.ModelRows(parse_received_sms)
     text = json.dumps({"result": {"sms": rows}})
-    body = await parsing.loads_in_slices(text, parsing.Rows(("result", "sms"), reader.read))
+    body = await slices.loads_in_slices(text, slices.Rows(("result", "sms"), reader.read))
     got = _outcome(lambda: reader.models(body["result"]["sms"]))
     assert expected[0] == got[0]
     assert expected[1] == got[1]
@@ -328,7 +328,7 @@ async def test_unread_times_through_the_client(sim: Sim, session: Any) -> None: 
     listed = await client.get_received_sms(unread_only=True)
     assert times == {sms.guid: sms.received_at for sms in listed}
     assert len(times) == 3999
-    assert sim.state.stats["/getsms/"].bytes_sent > 2 * parsing.LARGE_ANSWER
+    assert sim.state.stats["/getsms/"].bytes_sent > 2 * slices.LARGE_ANSWER
 
 
 async def test_unread_times_of_a_small_list(sim: Sim, session: Any) -> None:  # noqa: ANN401

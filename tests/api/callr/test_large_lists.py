@@ -6,7 +6,7 @@ from datetime import timedelta
 import aiohttp
 
 from custom_components.smsmobileapi.api import CallrClient, CallrCredentials
-from custom_components.smsmobileapi.api.parsing import LARGE_ANSWER
+from custom_components.smsmobileapi.api.slices import LARGE_ANSWER
 
 from .conftest import LOGIN, NOW, PASSWORD, REQUEST_TIMEOUT, CallrSim
 

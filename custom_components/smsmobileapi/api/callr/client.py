@@ -23,7 +23,7 @@ from ..events import WebhookDelivery
 from ..exceptions import SmsGatewayResponseError
 from ..gateway import Capability
 from ..models import Channel, ReceivedSms, SendResult, SentMessage
-from ..parsing import SKIP, ModelRows, Skip, map_in_slices, sorted_in_slices
+from ..slices import SKIP, ModelRows, Skip, map_in_slices, sorted_in_slices
 from .auth import CallrCredentials
 from .const import (
     DEFAULT_BASE_URL,

@@ -27,14 +27,7 @@ from ..exceptions import (
     SmsGatewayInvalidResponseError,
     SmsGatewayTimeoutError,
 )
-from ..parsing import (
-    LARGE_ANSWER,
-    Rows,
-    decode_in_slices,
-    loads_in_slices,
-    read_rows,
-    without_lists,
-)
+from ..slices import LARGE_ANSWER, Rows, decode_in_slices, loads_in_slices, read_rows, without_lists
 from .auth import CallrCredentials
 from .const import MAX_RESPONSE_BYTES
 from .errors import Scrub, read_answer

@@ -12,26 +12,14 @@ from ..models import (
     ReceivedSms,
     ReceivedWhatsApp,
 )
-from ..parsing import (
-    ModelRows,
-    Rows,
-    optional_bool,
-    parse_time,
-    required_list,
-    sorted_in_slices,
-)
+from ..parsing import optional_bool, parse_time, required_list
+from ..slices import ModelRows, Rows, sorted_in_slices
 from .const import (
     MAX_LIST_RESPONSE_BYTES,
 )
 from .endpoints import Endpoints, iso_day, iso_day_or_time, result_of
-from .parsing import (
-    SmsTimes,
-    parse_conversations,
-    parse_received_sms,
-    parse_wanted_sms,
-    parse_whatsapp_list_in_slices,
-    sms_order,
-)
+from .parsing import SmsTimes, parse_conversations, parse_received_sms, parse_wanted_sms, sms_order
+from .whatsapp import parse_whatsapp_list_in_slices
 
 
 class ReceivingEndpoints(Endpoints):

@@ -13,23 +13,16 @@ from ..models import (
     SentFromMobile,
     SentMessage,
 )
-from ..parsing import (
-    map_in_slices,
-    optional_str,
-)
+from ..parsing import optional_str
+from ..slices import map_in_slices
 from .const import (
     MAX_LIST_RESPONSE_BYTES,
     SENT_FROM_MOBILE_MAX_LIMIT,
     SENT_FROM_MOBILE_PERIODS,
 )
 from .endpoints import Endpoints, bounded, iso_day, result_of
-from .parsing import (
-    parse_log_rows,
-    parse_send_result,
-    parse_sent_from_mobile,
-    parse_sent_message,
-    parse_whatsapp_check,
-)
+from .parsing import parse_log_rows, parse_send_result, parse_sent_from_mobile, parse_sent_message
+from .whatsapp import parse_whatsapp_check
 
 
 class SendingEndpoints(Endpoints):

@@ -27,14 +27,7 @@ from ..exceptions import (
     SmsGatewayTimeoutError,
 )
 from ..models import AccessToken
-from ..parsing import (
-    LARGE_ANSWER,
-    Rows,
-    decode_in_slices,
-    loads_in_slices,
-    read_rows,
-    without_lists,
-)
+from ..slices import LARGE_ANSWER, Rows, decode_in_slices, loads_in_slices, read_rows, without_lists
 from .auth import ApiKeyCredentials, Credentials, OAuth2Credentials
 from .const import MAX_RESPONSE_BYTES
 from .errors import Scrub, raise_for_answer
