@@ -16,8 +16,6 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     Call,
-    CallLog,
-    CallType,
     Capability,
     MessageStatusEvent,
     Phone,
@@ -31,8 +29,8 @@ from .api import (
     SmsGatewaySubscriptionExpiredError,
     feature,
 )
+from .call_logs import RECENT_WINDOW, CallLogs
 from .const import (
-    ANSWERED_CALLS_POLL_LIMIT,
     CONF_POLL_ANSWERED_CALLS,
     CONF_POLL_MISSED_CALLS,
     CONF_POLL_SMS,
@@ -43,7 +41,6 @@ from .const import (
     DOMAIN,
     INITIAL_SYNC_WINDOW,
     LOGGER,
-    MISSED_CALLS_POLL_LIMIT,
     SLOW_SCAN_INTERVAL,
     SMS_SCAN_INTERVAL,
     SOURCE_POLL,
@@ -69,8 +66,6 @@ if TYPE_CHECKING:
 
 type SmsMobileApiConfigEntry = ConfigEntry[SmsMobileApiRuntimeData]
 
-# Missed calls and received SMS are kept this long to count today's in any time zone.
-_RECENT_WINDOW = timedelta(hours=48)
 
 # A poll that delivers many new SMS lets the event loop run after about this much of it.
 _DELIVERY_SLICE = 0.005
@@ -130,8 +125,11 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             seconds=options.get(CONF_SLOW_SCAN_INTERVAL, SLOW_SCAN_INTERVAL.total_seconds())
         )
         self.poll_sms: bool = options.get(CONF_POLL_SMS, True)
-        self._poll_missed: bool = options.get(CONF_POLL_MISSED_CALLS, True)
-        self._poll_answered: bool = options.get(CONF_POLL_ANSWERED_CALLS, True)
+        self._calls = CallLogs(
+            inbox,
+            missed=options.get(CONF_POLL_MISSED_CALLS, True),
+            answered=options.get(CONF_POLL_ANSWERED_CALLS, True),
+        )
         self._poll_wa: bool = options.get(CONF_POLL_WHATSAPP, False)
         self._whatsapp_failed = False
         self._calls_refused = False
@@ -144,12 +142,10 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self._unread: set[str] | None = None
         self._phones: dict[str, Phone] = {}
         self._last_sms: ReceivedSms | None = None
-        self._recent_missed: dict[str, Call] = {}
         self._recent_sms: dict[str, datetime] = {}
         self._recent_sms_kept = _RECENT_SMS_FLOOR
         self._last_delivery: MessageStatusEvent | None = None
         self._publish_scheduled = False
-        self._last_calls: dict[CallType, Call] = {}
 
     @override
     async def _async_setup(self) -> None:
@@ -165,7 +161,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             self.inbox.begin(source)
         # SMS received today counts the SMS the ledger kept (two days), not only those read
         # since Home Assistant started.
-        since = dt_util.utcnow() - _RECENT_WINDOW
+        since = dt_util.utcnow() - RECENT_WINDOW
         self._recent_sms = {
             guid: at for guid, at in self.inbox.ledger.items(SOURCE_SMS).items() if at >= since
         }
@@ -195,10 +191,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if self._poll_wa and Capability.RECEIVE_WHATSAPP in capabilities:
             sources.append(SOURCE_WHATSAPP)
         if Capability.CALLS in capabilities:
-            if self._poll_missed:
-                sources.append(CallType.MISSED)
-            if self._poll_answered:
-                sources += (CallType.INCOMING, CallType.OUTGOING)
+            sources += self._calls.sources
         return sources
 
     @override
@@ -253,10 +246,8 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             phones=dict(self._phones),
             last_sms=self._last_sms,
             unread_count=len(self._unread) if self._unread is not None else None,
-            recent_missed_calls=tuple(
-                sorted(self._recent_missed.values(), key=lambda call: call.call_at, reverse=True)
-            ),
-            last_calls=dict(self._last_calls),
+            recent_missed_calls=self._calls.recent_missed,
+            last_calls=self._calls.last_calls,
             recent_sms_times=tuple(self._recent_sms.values()),
             last_delivery=self._last_delivery,
             calls_available=not self._calls_refused,
@@ -277,7 +268,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     @callback
     def async_push_call(self, call: Call) -> None:
         """A call came by webhook: show it now, without moving the polling schedule."""
-        self._note_calls(call.call_type, (call,), dt_util.utcnow())
+        self._calls.note(call.call_type, (call,), dt_util.utcnow())
         self._publish_pushed()
 
     def _publish_pushed(self) -> None:
@@ -361,7 +352,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
 
     def _prune_recent_sms(self, now: datetime) -> None:
         """Forget the SMS of more than two days ago (once a poll, not once an SMS)."""
-        limit = now - _RECENT_WINDOW
+        limit = now - RECENT_WINDOW
         self._recent_sms = {guid: at for guid, at in self._recent_sms.items() if at >= limit}
         self._recent_sms_kept = max(len(self._recent_sms), _RECENT_SMS_FLOOR)
 
@@ -400,7 +391,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if self._calls_refused or (log := feature(self.client, Capability.CALLS)) is None:
             return
         try:
-            await self._read_call_logs(log, now)
+            await self._calls.poll(log, now)
         except SmsGatewayFeatureUnavailableError:
             # The call logs take an API key only: with an OAuth2 client they stay unavailable
             # (a repair issue says why), while everything else works.
@@ -408,48 +399,6 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
             async_set_call_logs_need_api_key(
                 self.hass, self.config_entry.entry_id, self.config_entry.title
             )
-
-    async def _read_call_logs(self, log: CallLog, now: datetime) -> None:
-        ledger = self.inbox.ledger
-        if self._poll_missed:
-            # By date only: from the day before the newest call read (or the log became wanted).
-            missed_from = self.inbox.read_from(CallType.MISSED)
-            missed = await log.get_missed_calls(
-                limit=MISSED_CALLS_POLL_LIMIT,
-                date_start=(missed_from - timedelta(days=1)).date() if missed_from else None,
-            )
-            self._record_calls(CallType.MISSED, missed, now)
-        for call_type in (CallType.INCOMING, CallType.OUTGOING) if self._poll_answered else ():
-            calls = await log.get_answered_calls(
-                call_type,
-                limit=ANSWERED_CALLS_POLL_LIMIT,
-                since=self.inbox.poll_start(call_type, now, SYNC_OVERLAP, INITIAL_SYNC_WINDOW),
-            )
-            self._record_calls(call_type, calls, now)
-        ledger.prune(now)
-
-    def _record_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
-        """Fire the calls not seen before (oldest first) and move the log's cursor."""
-        for call in sorted(calls, key=lambda item: item.call_at):
-            self.inbox.receive_call(call, SOURCE_POLL, verified=True)
-        self._note_calls(call_type, calls, now)
-        if calls:
-            self.inbox.ledger.advance(call_type, max(call.call_at for call in calls), now=now)
-        self.inbox.mark_read(call_type)
-
-    def _note_calls(self, call_type: CallType, calls: tuple[Call, ...], now: datetime) -> None:
-        """Keep the newest call of each log and the missed calls of the last two days."""
-        for call in calls:
-            last = self._last_calls.get(call_type)
-            if last is None or call.call_at >= last.call_at:
-                self._last_calls[call_type] = call
-            if call_type is CallType.MISSED:
-                self._recent_missed[call.key] = call
-        self._recent_missed = {
-            key: call
-            for key, call in self._recent_missed.items()
-            if now - call.call_at <= _RECENT_WINDOW
-        }
 
     @callback
     def mark_read(self, guid: str) -> None:
