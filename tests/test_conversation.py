@@ -16,7 +16,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_API_KEY, CONF_WEBHOOK_ID, MATCH_ALL
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
@@ -162,8 +162,10 @@ async def test_allowed_recipient_talks_to_assist(
     fake, agent_id = agent
     entry = await talking_entry()
     order: list[str] = []
-    hass.bus.async_listen(EVENT_SMS_RECEIVED, lambda event: order.append("sms"))
-    hass.bus.async_listen(EVENT_CONVERSATION, lambda event: order.append("conversation"))
+    # Callbacks run in the event loop as each event fires (plain functions would run in the
+    # executor, in any order).
+    hass.bus.async_listen(EVENT_SMS_RECEIVED, callback(lambda _: order.append("sms")))
+    hass.bus.async_listen(EVENT_CONVERSATION, callback(lambda _: order.append("conversation")))
     exchanges = async_capture_events(hass, EVENT_CONVERSATION)
     sms_events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     seeded.state.add_received_sms(seeded.account, number=ALLOWED, message="Is the door locked?")
