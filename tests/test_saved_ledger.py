@@ -76,6 +76,22 @@ async def test_file_of_a_newer_version_starts_a_silent_first_sync(
     assert events == []
 
 
+async def test_unusable_version_1_file_starts_a_silent_first_sync(
+    hass: HomeAssistant,
+    seeded: Simulator,
+    make_entry: Callable[..., MockConfigEntry],
+    hass_storage: dict[str, Any],
+) -> None:
+    """A version-1 file that is not an object: setup works, the history fires nothing."""
+    hass_storage[KEY] = _saved(["not", "a", "ledger"], version=1)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert events == []
+
+
 async def test_version_1_file_is_migrated(
     hass: HomeAssistant,
     seeded: Simulator,

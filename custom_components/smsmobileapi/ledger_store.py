@@ -78,9 +78,13 @@ class LedgerStore(Store[dict[str, Any]]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        """Version 1 said ``synced: true``; version 2 keeps when the first sync ended."""
-        if old_major_version != 1 or not isinstance(old_data, dict):
-            raise NotImplementedError
+        """Version 1 said ``synced: true``; version 2 keeps when the first sync ended.
+
+        Version 1 is the only older one. Its data when not an object is unusable:
+        ``async_read`` finds nothing it can trust in an empty one and starts afresh.
+        """
+        if not isinstance(old_data, dict):
+            return {}
         data = {key: value for key, value in old_data.items() if key != "synced"}
         if old_data.get("synced", True) is True:
             cursors = old_data.get("cursors")
