@@ -76,7 +76,7 @@ class LedgerStore(Store[dict[str, Any]]):
 
     @override
     async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+        self, old_major_version: int, old_minor_version: int, old_data: object
     ) -> dict[str, Any]:
         """Version 1 said ``synced: true``; version 2 keeps when the first sync ended.
 
