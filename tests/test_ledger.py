@@ -207,7 +207,8 @@ def test_a_source_begun_later_has_history_until_its_first_read() -> None:
     ledger.begin("whatsapp", T0 + timedelta(hours=1))  # already wanted: unchanged
     assert ledger.since("whatsapp") == T0
     assert ledger.history_until("whatsapp") == T0
-    ledger.mark_read("whatsapp")
+    assert ledger.mark_read("whatsapp") is True
+    assert ledger.mark_read("whatsapp") is False  # read before: nothing new to save
     # Read once: nothing is history any more; polls still start from when it was wanted.
     assert ledger.history_until("whatsapp") is None
     assert ledger.since("whatsapp") == T0

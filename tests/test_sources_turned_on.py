@@ -11,6 +11,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.smsmobileapi.const import (
@@ -22,6 +23,7 @@ from custom_components.smsmobileapi.const import (
     EVENT_WHATSAPP_RECEIVED,
     SMS_SCAN_INTERVAL,
 )
+from custom_components.smsmobileapi.ledger_store import LedgerStore
 
 from .conftest import ENTRY_ID, NOW, Simulator
 from .helpers import tick
@@ -125,3 +127,31 @@ async def test_file_without_since_and_read_fires_what_is_new(
     assert [(event.data["call_type"], event.data["number"]) for event in call_events] == [
         ("missed", call.number)
     ]
+
+
+async def test_idle_polls_write_nothing(
+    hass: HomeAssistant,
+    seeded: Simulator,
+    make_entry: Callable[..., MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once every source was read, a poll that finds nothing new schedules no save of the file."""
+    entry = make_entry()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    saves: list[object] = []
+    original = LedgerStore.async_delay_save
+
+    def counted(store: LedgerStore, data: Callable[[], dict[str, Any]], delay: float = 0) -> None:
+        saves.append(delay)
+        original(store, data, delay)
+
+    monkeypatch.setattr(LedgerStore, "async_delay_save", counted)
+    for _ in range(3):
+        await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    assert saves == []
+    seeded.state.add_received_sms(seeded.account, "+32470000002", "New")
+    await tick(hass, freezer, SMS_SCAN_INTERVAL)
+    assert len(saves) == 1

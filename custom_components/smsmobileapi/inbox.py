@@ -162,9 +162,12 @@ class Inbox:
 
     @callback
     def mark_read(self, source: str) -> None:
-        """A poll of ``source`` succeeded: its history is recorded, what comes next fires."""
-        self.ledger.mark_read(source)
-        self.async_schedule_save()
+        """A poll of ``source`` succeeded: its history is recorded, what comes next fires.
+
+        Saved at its first read only: an idle poll writes nothing.
+        """
+        if self.ledger.mark_read(source):
+            self.async_schedule_save()
 
     def _fires(self, source: str, at: datetime, via: str) -> bool:
         """Whether a new item fires: not at the first sync, nor polled history of a source."""

@@ -106,9 +106,15 @@ class Ledger:
         if source not in self._read and source not in self._cursors:
             self._since.setdefault(source, now)
 
-    def mark_read(self, source: str) -> None:
-        """A read of ``source`` is done: its items fire from now on, whatever their time."""
+    def mark_read(self, source: str) -> bool:
+        """A read of ``source`` is done: its items fire from now on, whatever their time.
+
+        True when this is its first read (something to save).
+        """
+        if source in self._read:
+            return False
         self._read.add(source)
+        return True
 
     def since(self, source: str) -> datetime | None:
         """When ``source`` became wanted after the first sync (None: with the first sync)."""
