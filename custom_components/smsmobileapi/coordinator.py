@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, override, runtime_checkable
 
@@ -411,7 +411,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
     def async_phone_renamed(self, phone_id: str, label: str) -> None:
         """A phone was renamed through us: show it now, not at the next phones poll."""
         if (phone := self._phones.get(phone_id)) is not None:
-            self._phones[phone_id] = replace(phone, label=label or None)
+            self._phones[phone_id] = phone._replace(label=label or None)
             self._publish()
 
     @callback

@@ -1,25 +1,23 @@
 """One snapshot of an account, as the entities see it."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import NamedTuple
 
 from homeassistant.util import dt as dt_util
 
 from .api import Call, CallType, MessageStatusEvent, Phone, ReceivedSms
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmsMobileApiData:
+class SmsMobileApiData(NamedTuple):
     """One snapshot of the account, as the entities see it."""
 
-    phones: Mapping[str, Phone] = field(default_factory=dict)
+    phones: Mapping[str, Phone] = MappingProxyType({})
     last_sms: ReceivedSms | None = None
     unread_count: int | None = None
     recent_missed_calls: tuple[Call, ...] = ()
-    last_calls: Mapping[CallType, Call] = field(default_factory=dict)
+    last_calls: Mapping[CallType, Call] = MappingProxyType({})
     # When each SMS of the last two days was received.
     recent_sms_times: tuple[datetime, ...] = ()
     last_delivery: MessageStatusEvent | None = None

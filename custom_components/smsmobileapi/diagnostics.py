@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
@@ -59,11 +58,11 @@ async def async_get_config_entry_diagnostics(
                 "ledger_size": len(entry.runtime_data.inbox.ledger),
             },
             "data": {
-                "phones": [asdict(phone) for phone in data.phones.values()],
+                "phones": [phone._asdict() for phone in data.phones.values()],
                 "unread_count": data.unread_count,
-                "last_sms": asdict(data.last_sms) if data.last_sms else None,
-                "recent_missed_calls": [asdict(call) for call in data.recent_missed_calls],
-                "last_calls": {str(kind): asdict(call) for kind, call in data.last_calls.items()},
+                "last_sms": data.last_sms._asdict() if data.last_sms else None,
+                "recent_missed_calls": [call._asdict() for call in data.recent_missed_calls],
+                "last_calls": {str(kind): call._asdict() for kind, call in data.last_calls.items()},
             },
         },
         TO_REDACT,

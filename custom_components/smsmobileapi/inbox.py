@@ -8,12 +8,9 @@ item is ``verified``: read by an authenticated poll, pushed with a valid signatu
 against the API.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -46,8 +43,7 @@ def signal_incoming(entry_id: str) -> str:
     return f"{DOMAIN}_incoming_{entry_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(NamedTuple):
     """What an event entity needs: which entity (kind, phone) and what to show."""
 
     kind: str  # "sms", "call" or "whatsapp"
@@ -56,8 +52,7 @@ class Incoming:
     attributes: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeliveredMessage:
+class DeliveredMessage(NamedTuple):
     """A received text message, just delivered (once) to Home Assistant.
 
     ``context`` is the context its bus event was fired with: what acts on the message continues

@@ -8,11 +8,8 @@ A provider's client is imported when an entry (or a form) first needs it, off th
 other's client at all.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import aiohttp
 from homeassistant.const import (
@@ -26,6 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.importlib import async_import_module
 
 from . import api
+from .api import Capability, SmsGateway
 from .api.callr.const import DEFAULT_BASE_URL as CALLR_DEFAULT_BASE_URL
 from .api.smsmobileapi.const import DEFAULT_BASE_URL
 from .const import (
@@ -43,19 +41,13 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from .api import (
-        ApiKeyCredentials,
-        CallrCredentials,
-        Capability,
-        OAuth2Credentials,
-        SmsGateway,
-    )
+    # The providers' own modules, imported when an entry of theirs is set up.
+    from .api import ApiKeyCredentials, CallrCredentials, OAuth2Credentials
 
 type AnyCredentials = ApiKeyCredentials | OAuth2Credentials | CallrCredentials
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SignIn:
+class SignIn(NamedTuple):
     """One way to sign in: its config-flow step, provider, fields and client."""
 
     step_id: str

@@ -6,13 +6,10 @@ request that got no answer may have been sent), and says which recipients were s
 not and which may have been.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -45,8 +42,7 @@ STATUS_SCHEDULED: Final = "scheduled"
 _NONE: Final = "-"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutgoingMessage:
+class OutgoingMessage(NamedTuple):
     """One text and how to send it."""
 
     text: str
@@ -76,8 +72,7 @@ STATUS_FAILED: Final = "failed"
 STATUS_UNKNOWN: Final = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What became of one recipient: queued (or scheduled) with a guid, failed, or unknown.
 
     ``unknown``: no answer in time, so the message may still go out (never sent again).

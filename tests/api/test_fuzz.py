@@ -114,11 +114,9 @@ json_objects = _objects(json_values)
 
 
 def _texts(value: object) -> list[str]:
-    """Every string inside a model, a tuple of models or a mapping."""
+    """Every string inside a model (a named tuple), a tuple of models or a mapping."""
     if isinstance(value, str):
         return [value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [text for item in dataclasses.astuple(value) for text in _texts(item)]
     if isinstance(value, tuple | list):
         return [text for item in value for text in _texts(item)]
     if isinstance(value, Mapping):

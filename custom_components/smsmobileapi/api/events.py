@@ -1,23 +1,19 @@
 """Typed events that providers push to the webhook, the same for every provider."""
 
-from __future__ import annotations
-
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .models import Call, ReceivedSms
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmsReceivedEvent:
+class SmsReceivedEvent(NamedTuple):
     """An SMS arrived; ``event_id`` is None when the push carries no id of its own."""
 
     event_id: str | None
     sms: ReceivedSms
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallEvent:
+class CallEvent(NamedTuple):
     """A call was logged by a phone (``phone_id`` when the push names it)."""
 
     event_id: str
@@ -25,8 +21,7 @@ class CallEvent:
     phone_id: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WhatsAppEvent:
+class WhatsAppEvent(NamedTuple):
     """A WhatsApp message arrived, or a voice message was transcribed."""
 
     event_id: str
@@ -39,8 +34,7 @@ class WhatsAppEvent:
     voice: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MessageStatusEvent:
+class MessageStatusEvent(NamedTuple):
     """A message we sent was accepted for sending, sent by the phone, delivered, or failed."""
 
     event_id: str
@@ -51,8 +45,7 @@ class MessageStatusEvent:
     channel: str  # "sms" or "whatsapp"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IgnoredEvent:
+class IgnoredEvent(NamedTuple):
     """A pushed event of a type this integration does not act on (still acknowledged)."""
 
     event_id: str
@@ -62,8 +55,7 @@ class IgnoredEvent:
 type WebhookEvent = SmsReceivedEvent | CallEvent | WhatsAppEvent | MessageStatusEvent | IgnoredEvent
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WebhookDelivery:
+class WebhookDelivery(NamedTuple):
     """A pushed request read by a provider: the event, and whether its signature was verified."""
 
     event: WebhookEvent

@@ -1,21 +1,16 @@
 """Models of the service's logs: messages sent (through the API or from a phone), conversations.
 
-Typed and frozen like every model (see ``models.py``, which exports them too); in a module of
-their own, imported when a log is first read.
+Typed, immutable named tuples like every model (see ``models.py``, which exports them too); in a
+module of their own, imported when a log is first read.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from .models import SendFailure
+from .models import SendFailure
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentMessage:
+class SentMessage(NamedTuple):
     """A message sent through the API, as the provider's sent log reports it."""
 
     guid: str | None
@@ -29,8 +24,7 @@ class SentMessage:
     failure: SendFailure | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentFromMobile:
+class SentFromMobile(NamedTuple):
     """An SMS sent from the phone itself and synchronised (last 7 days only)."""
 
     number: str
@@ -40,8 +34,7 @@ class SentFromMobile:
     synced_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConversationMessage:
+class ConversationMessage(NamedTuple):
     """One message of a conversation."""
 
     direction: str
@@ -52,10 +45,9 @@ class ConversationMessage:
     phone_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Conversation:
+class Conversation(NamedTuple):
     """Messages exchanged with one number, oldest first as the service orders them."""
 
     number: str
     alias: str | None = None
-    messages: tuple[ConversationMessage, ...] = field(default_factory=tuple)
+    messages: tuple[ConversationMessage, ...] = ()
