@@ -4,9 +4,10 @@
   (no saved ledger) and on a restart (saved ledger loaded: median of a few reloads). Alternative:
   setting up the ``rest`` sensor on ``/getsms/`` (including its first fetch) on the same inbox.
 * Import: a fresh interpreter imports what Home Assistant has loaded anyway (core, helpers, the
-  entity platforms), then the integration with its platforms; the alternative imports ``rest``.
-  Then, in the same interpreter, what comes later, each measured apart: the client of one
-  provider (imported off the event loop when the first entry of that provider is set up), and
+  entity platforms, the ``custom_components`` package), then the integration with its
+  platforms; the alternative imports ``rest``. Then, in the same interpreter, what comes later,
+  each measured apart: the client of one provider (imported off the event loop when the first
+  entry of that provider is set up), the first sync's module (at an entry's first setup), and
   the platforms Home Assistant imports with every integration that has them (``config_flow``,
   ``diagnostics``, ``logbook``; Home Assistant's own ``diagnostics`` and ``logbook`` counted
   as loaded already: they are part of its default configuration).
@@ -36,6 +37,8 @@ from .harness import CALL_KINDS, LogWatch, bench_env, describe, rest_available
 from .report import MIB, FigureResult, Table, fmt_bytes, fmt_int, fmt_ms, ratio
 
 _BASELINE = (
+    # Home Assistant imports the (namespace) package at every start, to list custom integrations.
+    "custom_components",
     "homeassistant.core",
     "homeassistant.config_entries",
     "homeassistant.helpers.aiohttp_client",
@@ -65,6 +68,8 @@ PROVIDER_CLIENTS = {
     "SMSMobileAPI": ("custom_components.smsmobileapi.api.smsmobileapi.client",),
     "CALLR": ("custom_components.smsmobileapi.api.callr.client",),
 }
+# Imported when an entry's first sync runs (once in the entry's life), off the event loop.
+FIRST_SYNC = ("custom_components.smsmobileapi.first_sync",)
 # Imported by Home Assistant with the integration, when they exist, and their own components.
 PRELOADED = (
     "custom_components.smsmobileapi.config_flow",
@@ -193,6 +198,7 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
     clients = {
         name: import_groups(OURS_MODULES, modules)[1] for name, modules in PROVIDER_CLIENTS.items()
     }
+    first_sync = import_groups(OURS_MODULES, FIRST_SYNC)[1]
     preloaded = import_groups(OURS_MODULES, PRELOADED, baseline=PRELOADED_BASELINE)[1]
     rest_import = import_seconds(REST_MODULES) if rest_setup is not None else None
 
@@ -222,6 +228,7 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
             [f"+ the {name} client, at its first entry's setup", fmt_ms(seconds), "", ""]
             for name, seconds in clients.items()
         ),
+        ["+ the first sync, at an entry's first setup", fmt_ms(first_sync), "", ""],
         ["+ config_flow, diagnostics, logbook (HA imports them too)", fmt_ms(preloaded), "", ""],
         [
             f"memory held after {fmt_int(messages)} messages",
@@ -241,7 +248,8 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         ),
         (
             "import: medians of 3 fresh interpreters; a provider's client is imported off the "
-            "event loop when the first entry of that provider is set up (an account needs one); "
+            "event loop when the first entry of that provider is set up (an account needs one), "
+            "the first sync's module when an entry syncs for the first time; "
             "config_flow, diagnostics and logbook are imported by Home Assistant with the "
             "integration (its own diagnostics and logbook counted as loaded already)"
         ),
@@ -257,6 +265,7 @@ async def run(log: LogWatch, messages: int, reloads: int = 5) -> FigureResult:
         "rest_setup_seconds": rest_setup,
         "import_seconds": ours_import,
         "import_client_seconds": clients,
+        "import_first_sync_seconds": first_sync,
         "import_preloaded_seconds": preloaded,
         "rest_import_seconds": rest_import,
         "messages": messages,

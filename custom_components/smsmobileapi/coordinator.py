@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, override, runtime_checkable
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.importlib import async_import_module
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -49,7 +50,6 @@ from .const import (
     UNREAD_RESYNC_INTERVAL,
 )
 from .data import SmsMobileApiData
-from .first_sync import read_first_sync
 from .inbox import SOURCE_SMS, Inbox
 from .phone_numbers import async_load_phonenumbers
 from .push import PushReceiver
@@ -291,7 +291,7 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         if not self.poll_sms or Capability.RECEIVE_SMS not in self.client.capabilities:
             return
         if self.inbox.first_sync and self.inbox.ledger.cursor(SOURCE_SMS) is None:
-            messages = await read_first_sync(self.client, now, await self._read_unread(now))
+            messages = await self._read_first_sync(now)
         else:
             # A first sync that was interrupted after reading SMS goes on from its cursor
             # (recording, still firing nothing), like any poll.
@@ -319,6 +319,14 @@ class SmsMobileApiCoordinator(DataUpdateCoordinator[SmsMobileApiData]):
         self.inbox.mark_read(SOURCE_SMS)
         self.inbox.ledger.prune(now)
         self._prune_recent_sms(now)
+
+    async def _read_first_sync(self, now: datetime) -> tuple[ReceivedSms, ...]:
+        """Read what the first sync records (and the unread list)."""
+        # Needed once in an entry's life: imported then, off the event loop, not at start.
+        await async_import_module(self.hass, f"{__package__}.first_sync")
+        from .first_sync import read_first_sync  # noqa: PLC0415 - imported just above
+
+        return await read_first_sync(self.client, now, await self._read_unread(now))
 
     async def _read_unread(self, now: datetime) -> Mapping[str, datetime]:
         """Read the full list of unread SMS when it is due (at start, then every 6 hours).

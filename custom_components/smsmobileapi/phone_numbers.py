@@ -92,7 +92,8 @@ def _type_names() -> dict[int, str]:
     }
 
 
-_SENDER_NAME = re.compile(r"[A-Za-z0-9 _-]{1,11}")
+# Compiled at its first use (re keeps it): most entries never check a sender.
+_SENDER_NAME = r"[A-Za-z0-9 _-]{1,11}"
 
 
 def is_valid_sender(sender: str) -> bool:
@@ -106,7 +107,7 @@ def is_valid_sender(sender: str) -> bool:
             return to_e164(sender) == sender
         except InvalidPhoneNumberError:
             return False
-    return bool(_SENDER_NAME.fullmatch(sender)) and any(char.isalpha() for char in sender)
+    return bool(re.fullmatch(_SENDER_NAME, sender)) and any(char.isalpha() for char in sender)
 
 
 def same_number(first: str, second: str, default_region: str | None = None) -> bool:
