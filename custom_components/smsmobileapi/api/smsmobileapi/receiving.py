@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from ..models import (
     Conversation,
@@ -19,6 +20,7 @@ from .const import (
 )
 from .endpoints import Endpoints, iso_day, iso_day_or_time, result_of
 from .parsing import SmsTimes, parse_conversations, parse_received_sms, parse_wanted_sms, sms_order
+from .transport import Params
 from .whatsapp import parse_whatsapp_list_in_slices
 
 
@@ -40,17 +42,15 @@ class ReceivingEndpoints(Endpoints):
         Each row becomes its model as it is read (a long list never holds all its rows).
         """
         reader = ModelRows(parse_received_sms)
-        body = await self._transport.request(
-            "getsms/",
+        result = await self._get_sms(
             {
                 "after_timestamp_unix": int(after.timestamp()) if after else None,
                 "sIdentifiantPhone": phone_id,
                 "onlyunread": "yes" if unread_only else None,
             },
-            max_bytes=MAX_LIST_RESPONSE_BYTES,
-            rows=Rows(("result", "sms"), reader.read),
+            reader.read,
         )
-        rows = required_list(result_of(body), "sms", where="result")
+        rows = required_list(result, "sms", where="result")
         return tuple(await sorted_in_slices(reader.models(rows), sms_order))
 
     async def find_received_sms(
@@ -63,13 +63,8 @@ class ReceivingEndpoints(Endpoints):
         they are read (a lookup lists every SMS of its window, again and again).
         """
         reader = ModelRows(partial(parse_wanted_sms, frozenset(guids)))
-        body = await self._transport.request(
-            "getsms/",
-            {"after_timestamp_unix": int(after.timestamp())},
-            max_bytes=MAX_LIST_RESPONSE_BYTES,
-            rows=Rows(("result", "sms"), reader.read),
-        )
-        rows = required_list(result_of(body), "sms", where="result")
+        result = await self._get_sms({"after_timestamp_unix": int(after.timestamp())}, reader.read)
+        rows = required_list(result, "sms", where="result")
         found: dict[str, ReceivedSms] = {}
         for sms in reader.models(rows):
             found.setdefault(sms.guid, sms)
@@ -83,13 +78,20 @@ class ReceivingEndpoints(Endpoints):
         inbox; see ``Rows``).
         """
         times = SmsTimes()
+        return times.result(await self._get_sms({"onlyunread": "yes"}, times.read))
+
+    async def _get_sms(self, params: Params, read: Callable[[Any], object]) -> Mapping[str, Any]:
+        """The ``result`` of ``/getsms/`` with ``params``; ``read`` reads each SMS row as it comes.
+
+        A list of received SMS may be a whole inbox: no row waits for the others (see ``Rows``).
+        """
         body = await self._transport.request(
             "getsms/",
-            {"onlyunread": "yes"},
+            params,
             max_bytes=MAX_LIST_RESPONSE_BYTES,
-            rows=Rows(("result", "sms"), times.read),
+            rows=Rows(("result", "sms"), read),
         )
-        return times.result(result_of(body))
+        return result_of(body)
 
     async def mark_read(self, guid: str) -> None:
         """Mark a received SMS as read (API status only, not on the phone)."""
