@@ -60,30 +60,25 @@ async def test_unusable_file_starts_a_silent_first_sync(
     assert [event.data["message"] for event in events] == ["New"]
 
 
-async def test_file_of_a_newer_version_starts_a_silent_first_sync(
+@pytest.mark.parametrize(
+    "saved",
+    [
+        # Written by a future version (a downgrade): not trusted.
+        _saved({"anything": True}, version=99),
+        # A version-1 file that is not an object: nothing to migrate.
+        _saved(["not", "a", "ledger"], version=1),
+    ],
+    ids=["newer_version", "version_1_not_an_object"],
+)
+async def test_untrusted_version_starts_a_silent_first_sync(
     hass: HomeAssistant,
     seeded: Simulator,
     make_entry: Callable[..., MockConfigEntry],
     hass_storage: dict[str, Any],
+    saved: dict[str, Any],
 ) -> None:
-    """A file written by a future version (a downgrade) is not trusted, and setup works."""
-    hass_storage[KEY] = _saved({"anything": True}, version=99)
-    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
-    entry = make_entry()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    assert events == []
-
-
-async def test_unusable_version_1_file_starts_a_silent_first_sync(
-    hass: HomeAssistant,
-    seeded: Simulator,
-    make_entry: Callable[..., MockConfigEntry],
-    hass_storage: dict[str, Any],
-) -> None:
-    """A version-1 file that is not an object: setup works, the history fires nothing."""
-    hass_storage[KEY] = _saved(["not", "a", "ledger"], version=1)
+    """A file of another version that cannot be used: setup works, the history fires nothing."""
+    hass_storage[KEY] = saved
     events = async_capture_events(hass, EVENT_SMS_RECEIVED)
     entry = make_entry()
     assert await hass.config_entries.async_setup(entry.entry_id)
