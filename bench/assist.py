@@ -10,7 +10,7 @@ twice. ``Answers`` keeps that record and checks it against what was sent.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import time
 from typing import Any, Literal
@@ -29,7 +29,13 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
     MockConfigEntry,
 )
 
-from custom_components.smsmobileapi.const import EVENT_CONVERSATION
+from custom_components.smsmobileapi.const import (
+    EVENT_CONVERSATION,
+    PROVIDER_CALLR,
+    PROVIDER_SMSMOBILEAPI,
+)
+
+from .harness import Env, recipient
 
 AGENT_DOMAIN = "bench_agent"
 
@@ -66,6 +72,36 @@ async def async_setup_agent(hass: HomeAssistant) -> tuple[EchoAgent, str]:
     agent = EchoAgent()
     conversation.async_set_agent(hass, agent_entry, agent)
     return agent, agent_entry.entry_id
+
+
+async def async_setup_talking_entries(
+    env: Env,
+    allowed: Mapping[str, Sequence[str]],
+    sms_options: Mapping[str, Any],
+    callr_options: Mapping[str, Any],
+) -> tuple[Answers, MockConfigEntry, MockConfigEntry]:
+    """An ``EchoAgent`` whose answers are watched, and two entries whose recipients talk to it.
+
+    An SMSMobileAPI entry and a CALLR entry, their recipients the numbers of ``allowed`` (by
+    provider). Set up one after the other: the first setup of the domain would set up every
+    entry added.
+    """
+    agent, agent_id = await async_setup_agent(env.hass)
+    answers = Answers(agent)
+    answers.listen(env.hass)
+    sms_entry = env.add_smsmobileapi_entry(
+        env.sim_url,
+        dict(sms_options),
+        recipients=[recipient(number, agent_id) for number in allowed[PROVIDER_SMSMOBILEAPI]],
+    )
+    await env.setup_entry(sms_entry)
+    callr_entry = env.add_callr_entry(
+        env.callr_side().url,
+        dict(callr_options),
+        recipients=[recipient(number, agent_id) for number in allowed[PROVIDER_CALLR]],
+    )
+    await env.setup_entry(callr_entry)
+    return answers, sms_entry, callr_entry
 
 
 @dataclass(slots=True)

@@ -46,7 +46,7 @@ from custom_components.smsmobileapi.const import (
 )
 from smsmobileapi_simulator import build_legacy_body
 
-from .assist import Answers, async_setup_agent, check_answers, describe_answers
+from .assist import async_setup_talking_entries, check_answers, describe_answers
 from .harness import (
     CALLR_WEBHOOK_ID,
     Env,
@@ -55,7 +55,6 @@ from .harness import (
     bench_env,
     callr_delivery,
     describe,
-    recipient,
 )
 from .report import FigureResult, Table, fmt_int, fmt_ms, full_collections_note, percentile
 
@@ -191,24 +190,10 @@ async def run(log: LogWatch, total: int, *, seed: int = 11) -> FigureResult:
     max_replies = max_replies_for(total)
     messages = plan(total, seed)
     async with bench_env(log, seed=seed, callr=True) as env:
-        agent, agent_id = await async_setup_agent(env.hass)
-        answers = Answers(agent)
-        answers.listen(env.hass)
         options = {CONF_CONVERSATION_MAX_REPLIES: max_replies}
-        side = env.callr_side()
-        # One after the other: the first setup of the domain would set up every entry added.
-        sms_entry = env.add_smsmobileapi_entry(
-            env.sim_url,
-            options,
-            recipients=[recipient(n, agent_id) for n in ALLOWED[PROVIDER_SMSMOBILEAPI]],
+        answers, sms_entry, callr_entry = await async_setup_talking_entries(
+            env, ALLOWED, options, {**options, CONF_WEBHOOK_SECRET: SECRET}
         )
-        await env.setup_entry(sms_entry)
-        callr_entry = env.add_callr_entry(
-            side.url,
-            {**options, CONF_WEBHOOK_SECRET: SECRET},
-            recipients=[recipient(n, agent_id) for n in ALLOWED[PROVIDER_CALLR]],
-        )
-        await env.setup_entry(callr_entry)
         entries = {PROVIDER_SMSMOBILEAPI: sms_entry, PROVIDER_CALLR: callr_entry}
         fired, unsub = env.count(EVENT_SMS_RECEIVED, lambda data: (data["provider"], data["guid"]))
         verified: dict[Hashable, bool] = {}

@@ -66,7 +66,7 @@ from smsmobileapi_simulator.callr import CallrSms
 from smsmobileapi_simulator.faults import FaultKind
 from smsmobileapi_simulator.webhooks import sms_event_data
 
-from .assist import Answers, async_setup_agent
+from .assist import Answers, async_setup_talking_entries
 from .harness import (
     CALL_KINDS,
     CALLR_WEBHOOK_ID,
@@ -77,7 +77,6 @@ from .harness import (
     bench_env,
     callr_delivery,
     describe,
-    recipient,
     rss_bytes,
 )
 from .report import (
@@ -517,22 +516,9 @@ async def _soak(
     side.state.webhooks.subscribe(
         side.account, "sms.mo", env.webhook_url(CALLR_WEBHOOK_ID), hmac_secret=SECRET
     )
-    agent, agent_id = await async_setup_agent(hass)
-    answers = Answers(agent)
-    answers.listen(hass)
-    # One after the other: the first setup of the domain would set up every entry added.
-    sms_entry = env.add_smsmobileapi_entry(
-        env.sim_url,
-        options,
-        recipients=[recipient(number, agent_id) for number in ALLOWED[PROVIDER_SMSMOBILEAPI]],
+    answers, sms_entry, callr_entry = await async_setup_talking_entries(
+        env, ALLOWED, options, options
     )
-    await env.setup_entry(sms_entry)
-    callr_entry = env.add_callr_entry(
-        side.url,
-        options,
-        recipients=[recipient(number, agent_id) for number in ALLOWED[PROVIDER_CALLR]],
-    )
-    await env.setup_entry(callr_entry)
     sms_seen, unsub_sms = env.count(
         EVENT_SMS_RECEIVED, lambda data: (data["provider"], data["guid"])
     )
