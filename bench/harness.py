@@ -271,6 +271,7 @@ class LoopLag:
         self.longest_full_collection = 0.0
         self._collection_started = 0.0
         # Work of the bench's own that blocks the loop (``bench_work``): its ticks do not count.
+        # Counted at its start and at its end: a tick during which the count moved is left out.
         self._bench_work = 0
         self._task: asyncio.Task[None] | None = None
 
